@@ -1,0 +1,130 @@
+package org.userec.cli;
+
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.userec.config.Config;
+import org.userec.data.Dataset;
+import org.userec.eval.Evaluator;
+import org.userec.model.ModelContext;
+import org.userec.model.ModelRegistry;
+import org.userec.model.Recommender;
+import org.userec.optim.Adam;
+import org.userec.train.TrainSettings;
+import org.userec.train.Trainer;
+import org.userec.util.Parallel;
+import org.userec.util.Seeds;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Time training epochs and full-ranking evaluations (validation + test in one pass) of a model on a dataset.",
+      "Prints the median seconds of each and the peak heap. Grid keys take their first value unless set.",
+      "",
+      "Example: userec bench -m LightGCN -d ../shared/data/baby --set n_layers=2"
+    })
+final class BenchCommand implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL", description = "Model name.")
+  String model;
+
+  @Option(names = {"-d", "--dataset"}, required = true, paramLabel = "DATASET", description = "Dataset folder, or a name under data_path.")
+  String dataset;
+
+  @Option(names = "--epochs", defaultValue = "5", description = "Timed training epochs (after one warm-up; default ${DEFAULT-VALUE}).")
+  int epochs;
+
+  @Option(names = "--evals", defaultValue = "5", description = "Timed evaluations (after one warm-up; default ${DEFAULT-VALUE}).")
+  int evals;
+
+  @Mixin Common common;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    Session s = Session.open(model, dataset, common);
+    Config cfg = s.config().expandGrid().get(0);
+    List<String> grid = s.config().gridKeys();
+    long loadStart = System.nanoTime();
+    Dataset ds = s.dataset();
+    double loadSec = (System.nanoTime() - loadStart) / 1e9;
+    resetPeaks();
+    TrainSettings ts = TrainSettings.from(cfg);
+    long b0 = System.nanoTime();
+    Recommender rec = ModelRegistry.create(s.model(), new ModelContext(cfg, ds, Seeds.rng(ts.seed(), "init")));
+    double buildSec = (System.nanoTime() - b0) / 1e9;
+    Trainer trainer = new Trainer(ts, ds, null, List.of(), null);
+    Adam adam = Trainer.newOptimizer(rec, ts);
+    out.printf(Locale.ROOT, "%s on %s: %d users, %d items, %d train rows, batch %d (%d batches), %d threads%s%n",
+        s.model(), s.located().name(), ds.numUsers(), ds.numItems(), ds.train().size(), ts.batchSize(), trainer.batchesPerEpoch(),
+        Parallel.threads(), grid.isEmpty() ? "" : ", " + cfg.describe(grid));
+    out.printf(Locale.ROOT, "load %.2fs, model build %.2fs%n", loadSec, buildSec);
+    out.flush();
+    double[] train = new double[epochs];
+    for (int e = -1; e < epochs; e++) {
+      long t0 = System.nanoTime();
+      trainer.trainEpoch(rec, adam, e + 1);
+      double sec = (System.nanoTime() - t0) / 1e9;
+      if (e >= 0) {
+        train[e] = sec;
+      }
+      out.printf(Locale.ROOT, "  train epoch %s: %.3fs%n", e < 0 ? "warm-up" : Integer.toString(e + 1), sec);
+      out.flush();
+    }
+    Evaluator ev = new Evaluator(ds, ts.topK());
+    double[] eval = new double[evals];
+    for (int e = -1; e < evals; e++) {
+      long t0 = System.nanoTime();
+      ev.evaluate(rec.scorer());
+      double sec = (System.nanoTime() - t0) / 1e9;
+      if (e >= 0) {
+        eval[e] = sec;
+      }
+      out.printf(Locale.ROOT, "  evaluation %s: %.3fs%n", e < 0 ? "warm-up" : Integer.toString(e + 1), sec);
+      out.flush();
+    }
+    out.printf(Locale.ROOT, "median train epoch %.3fs, median evaluation (valid+test) %.3fs, peak heap %.0f MB%n",
+        median(train), median(eval), peakHeapBytes() / 1048576.0);
+    return 0;
+  }
+
+  static double median(double[] a) {
+    if (a.length == 0) {
+      return Double.NaN;
+    }
+    double[] c = a.clone();
+    Arrays.sort(c);
+    return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
+  }
+
+  static void resetPeaks() {
+    System.gc();
+    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (p.getType() == MemoryType.HEAP) {
+        p.resetPeakUsage();
+      }
+    }
+  }
+
+  /** Sum of the heap pools' peak usage since the last reset (an upper bound of the live peak). */
+  static long peakHeapBytes() {
+    long sum = 0;
+    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (p.getType() == MemoryType.HEAP && p.getPeakUsage() != null) {
+        sum += p.getPeakUsage().getUsed();
+      }
+    }
+    return sum;
+  }
+}

@@ -1,0 +1,116 @@
+package org.userec.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.userec.BadInputException;
+import org.userec.config.Config;
+import org.userec.config.ConfigLoader;
+import org.userec.config.Yaml;
+import org.userec.data.Dataset;
+import org.userec.data.DatasetLoader;
+import org.userec.model.ModelRegistry;
+import org.userec.run.Datasets;
+import org.userec.util.AtomicFiles;
+import org.userec.util.Parallel;
+
+/** A model, a dataset and a merged config, as the train/eval/bench commands need them. */
+record Session(String model, Datasets.Located located, Config config) {
+  static final String RUN_INFO = "run.properties";
+
+  static Session open(String modelArg, String datasetArg, Common common) {
+    String model = ModelRegistry.canonical(modelArg);
+    Datasets.Located loc = Datasets.locate(datasetArg, common.overrides);
+    ConfigLoader loader = new ConfigLoader().dataset(loc.name(), loc.folder()).model(model, ModelRegistry.names());
+    for (Path f : common.configFiles) {
+      loader.file(f);
+    }
+    Config config = loader.overrides(common.overrides).build();
+    applyThreads(config, common);
+    return new Session(model, loc, config);
+  }
+
+  /** Re-opens a run folder written by 'train' (its merged config, model and dataset). */
+  static Session resume(Path runDir, Common common) {
+    Path info = runDir.resolve(RUN_INFO);
+    if (!Files.isRegularFile(info) && runDir.toAbsolutePath().getParent() != null) {
+      info = runDir.toAbsolutePath().getParent().resolve(RUN_INFO); // a grid point inside a run folder
+    }
+    if (!Files.isRegularFile(info)) {
+      throw new BadInputException(runDir + ": not a userec run folder (no " + RUN_INFO + "); pass the folder 'train' printed");
+    }
+    Properties p = new Properties();
+    try (var in = Files.newBufferedReader(info)) {
+      p.load(in);
+    } catch (IOException e) {
+      throw new BadInputException(info + ": cannot read (" + e.getMessage() + ")");
+    }
+    String model = ModelRegistry.canonical(p.getProperty("model"));
+    Datasets.Located loc = new Datasets.Located(p.getProperty("dataset"), Path.of(p.getProperty("folder")));
+    Map<String, Object> saved = Yaml.parseFile(runDir.resolve("config.yaml"));
+    ConfigLoader loader = new ConfigLoader().model(model, ModelRegistry.names()).values(runDir.resolve("config.yaml").toString(), saved);
+    Config config = loader.overrides(common.overrides).build();
+    applyThreads(config, common);
+    return new Session(model, loc, config);
+  }
+
+  private static void applyThreads(Config config, Common common) {
+    int threads = common.threads != null ? common.threads : config.getInt("threads");
+    if (threads < 0) {
+      throw new BadInputException("--threads must be >= 0 (0 = all cores), got " + threads);
+    }
+    if (threads > 0) {
+      Parallel.setThreads(threads);
+    }
+  }
+
+  boolean multimodal() {
+    return config.getBool("is_multimodal_model");
+  }
+
+  DatasetLoader.Loaded load() {
+    return DatasetLoader.loadWithStats(Datasets.spec(config, located, multimodal()));
+  }
+
+  Dataset dataset() {
+    return load().dataset();
+  }
+
+  Path newRunDir(Path runDirOption) {
+    Path base = runDirOption != null ? runDirOption : Path.of(config.getString("run_dir"));
+    String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    Path dir = base.resolve(located.name()).resolve(model + "-" + stamp);
+    int k = 1;
+    while (Files.exists(dir)) {
+      dir = base.resolve(located.name()).resolve(model + "-" + stamp + "-" + k++);
+    }
+    writeInfo(dir);
+    return dir;
+  }
+
+  void writeInfo(Path dir) {
+    Map<String, String> info = new LinkedHashMap<>();
+    info.put("model", model);
+    info.put("dataset", located.name());
+    info.put("folder", located.folder().toString());
+    StringBuilder sb = new StringBuilder("# written by userec train; used by --resume\n");
+    info.forEach((k, v) -> sb.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n'));
+    try {
+      Files.createDirectories(dir);
+      AtomicFiles.writeString(dir.resolve(RUN_INFO), sb.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static List<String> none() {
+    return List.of();
+  }
+}

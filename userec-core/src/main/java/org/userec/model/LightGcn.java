@@ -1,0 +1,90 @@
+package org.userec.model;
+
+import java.util.List;
+import java.util.random.RandomGenerator;
+import org.userec.data.Dataset;
+import org.userec.eval.DotScorer;
+import org.userec.graph.CsrMatrix;
+import org.userec.graph.InteractionGraph;
+import org.userec.nn.Init;
+import org.userec.tensor.Param;
+import org.userec.tensor.Tape;
+import org.userec.tensor.Tensor;
+
+/**
+ * LightGCN (He et al., SIGIR 2020, eq. 3–4) as MMRec trains it ({@code models/lightgcn.py}):
+ * E⁽ˡ⁺¹⁾ = Â E⁽ˡ⁾ with Â = D^-½ A D^-½ over the training user–item graph (no self-loops), final
+ * embedding Ē = mean(E⁽⁰⁾ … E⁽ᴸ⁾), score ŷ_ui = ē_u·ē_i, loss = BPR + λ·EmbLoss on the batch's ego
+ * (layer-0) rows. Xavier-uniform ego embeddings.
+ *
+ * <p>Keys: {@code embedding_size}, {@code n_layers}, {@code reg_weight}.
+ */
+public final class LightGcn implements Recommender {
+  private final int numUsers;
+  private final int layers;
+  private final float regWeight;
+  private final Param users;
+  private final Param items;
+  private final CsrMatrix adj;
+
+  public LightGcn(ModelContext ctx) {
+    Dataset ds = ctx.dataset();
+    int d = ctx.config().getInt("embedding_size");
+    this.numUsers = ds.numUsers();
+    this.layers = ctx.config().getInt("n_layers");
+    this.regWeight = ctx.config().getFloat("reg_weight");
+    this.users = Init.xavierUniform(new Param("user_emb", ds.numUsers(), d), ctx.initRng());
+    this.items = Init.xavierUniform(new Param("item_emb", ds.numItems(), d), ctx.initRng());
+    this.adj = InteractionGraph.normalizedAdjacency(ds.numUsers(), ds.numItems(), ds.train());
+  }
+
+  @Override
+  public List<Param> params() {
+    return List.of(users, items);
+  }
+
+  /** Ē = mean over layers 0..L of Âˡ E⁽⁰⁾. */
+  private Tensor propagate(Tape t) {
+    Tensor e = t.concatRows(users, items);
+    Tensor[] all = new Tensor[layers + 1];
+    all[0] = e;
+    for (int l = 1; l <= layers; l++) {
+      all[l] = t.spmm(adj, all[l - 1]);
+    }
+    float[] w = new float[layers + 1];
+    java.util.Arrays.fill(w, 1f / (layers + 1));
+    return t.weightedSum(w, all);
+  }
+
+  @Override
+  public Tensor loss(Batch batch, Tape t, RandomGenerator rng) {
+    Tensor all = propagate(t);
+    int[] posRows = offset(batch.pos(), numUsers);
+    int[] negRows = offset(batch.neg(), numUsers);
+    Tensor u = t.gatherRows(all, batch.users());
+    Tensor p = t.gatherRows(all, posRows);
+    Tensor n = t.gatherRows(all, negRows);
+    Tensor bpr = Losses.bpr(t, t.rowDot(u, p), t.rowDot(u, n));
+    Tensor reg =
+        Losses.embNorm(
+            t, batch.size(), t.gatherRows(users, batch.users()), t.gatherRows(items, batch.pos()), t.gatherRows(items, batch.neg()));
+    return t.add(bpr, t.scale(reg, regWeight));
+  }
+
+  static int[] offset(int[] ids, int by) {
+    int[] out = new int[ids.length];
+    for (int k = 0; k < ids.length; k++) {
+      out[k] = ids[k] + by;
+    }
+    return out;
+  }
+
+  @Override
+  public Scorer scorer() {
+    Tensor all = propagate(Tape.noGrad());
+    int d = users.cols;
+    float[] u = java.util.Arrays.copyOfRange(all.data, 0, numUsers * d);
+    float[] i = java.util.Arrays.copyOfRange(all.data, numUsers * d, all.data.length);
+    return new DotScorer(u, i, d);
+  }
+}

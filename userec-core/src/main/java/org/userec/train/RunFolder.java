@@ -1,0 +1,172 @@
+package org.userec.train;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.userec.BadInputException;
+import org.userec.config.Config;
+import org.userec.eval.Metrics;
+import org.userec.model.Recommender;
+import org.userec.optim.Adam;
+import org.userec.tensor.Param;
+import org.userec.util.AtomicFiles;
+import org.userec.util.ParamFile;
+
+/**
+ * The record a training leaves: {@code config.yaml} (merged config), {@code log.tsv} (one line per epoch:
+ * loss, learning rate, seconds, validation and test metrics), {@code checkpoint.params} (parameters,
+ * optimizer and trainer state after the last finished epoch, for {@code --resume}), {@code best.params}
+ * (parameters at the best-validation epoch), {@code results.json} and {@code results.md} at the end. Every
+ * file is written atomically.
+ */
+public final class RunFolder implements TrainListener, Trainer.CheckpointSink {
+  public static final String CHECKPOINT = "checkpoint.params";
+  public static final String BEST = "best.params";
+  public static final String LOG = "log.tsv";
+  public static final String RESULTS_JSON = "results.json";
+
+  private final Path dir;
+  private final boolean checkpointing;
+  private Recommender model;
+  private List<String> metricKeys;
+
+  public RunFolder(Path dir, Config config, boolean checkpointing) {
+    this.dir = dir;
+    this.checkpointing = checkpointing;
+    try {
+      Files.createDirectories(dir);
+      AtomicFiles.writeString(dir.resolve("config.yaml"), config.toYaml());
+    } catch (IOException e) {
+      throw new BadInputException(dir + ": cannot create the run folder (" + e.getMessage() + "); check run_dir");
+    }
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  @Override
+  public void onStart(Recommender model, int startEpoch, int batchesPerEpoch) {
+    this.model = model;
+  }
+
+  @Override
+  public void onEpoch(EpochRecord r, TrainerState state) {
+    try {
+      Path log = dir.resolve(LOG);
+      if (metricKeys == null && r.valid() != null) {
+        metricKeys = List.copyOf(r.valid().values().keySet());
+      }
+      // Rewrite the whole log from the state: a resumed run never shows epochs twice.
+      StringBuilder sb = new StringBuilder("epoch\tloss\tlr\ttrain_s\teval_s\timproved");
+      if (metricKeys != null) {
+        for (String k : metricKeys) {
+          sb.append("\tvalid_").append(k);
+        }
+        for (String k : metricKeys) {
+          sb.append("\ttest_").append(k);
+        }
+      }
+      sb.append('\n');
+      for (EpochRecord e : state.history) {
+        sb.append(e.epoch()).append('\t').append(String.format("%.6f", e.loss())).append('\t').append(String.format("%.6g", e.learningRate()))
+            .append('\t').append(String.format("%.3f", e.trainSeconds())).append('\t').append(String.format("%.3f", e.evalSeconds()))
+            .append('\t').append(e.improved() ? 1 : 0);
+        if (metricKeys != null) {
+          for (String k : metricKeys) {
+            sb.append('\t').append(e.valid() == null ? "" : String.format("%.6f", e.valid().get(k)));
+          }
+          for (String k : metricKeys) {
+            sb.append('\t').append(e.test() == null ? "" : String.format("%.6f", e.test().get(k)));
+          }
+        }
+        sb.append('\n');
+      }
+      AtomicFiles.writeString(log, sb.toString());
+      if (r.improved() && model != null) {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("epoch", Integer.toString(r.epoch()));
+        ParamFile.write(dir.resolve(BEST), meta, paramArrays(model));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(dir + ": cannot write the run log", e);
+    }
+  }
+
+  @Override
+  public void save(TrainerState state, Recommender model, Adam optimizer) {
+    if (!checkpointing) {
+      return;
+    }
+    Map<String, String> meta = new LinkedHashMap<>();
+    StateCodec.put(state, meta);
+    Map<String, float[]> arrays = paramArrays(model);
+    optimizer.exportState(meta, arrays);
+    try {
+      ParamFile.write(dir.resolve(CHECKPOINT), meta, arrays);
+    } catch (IOException e) {
+      throw new UncheckedIOException(dir + ": cannot write the checkpoint", e);
+    }
+  }
+
+  /** Restores parameters, optimizer and trainer state from this folder's checkpoint, or null when it has none. */
+  public TrainerState restore(Recommender model, Adam optimizer) {
+    Path cp = dir.resolve(CHECKPOINT);
+    if (!Files.exists(cp)) {
+      return null;
+    }
+    ParamFile.Contents c = ParamFile.read(cp);
+    loadParams(model, c.arrays(), cp);
+    optimizer.importState(c.meta(), c.arrays());
+    return StateCodec.get(c.meta());
+  }
+
+  static Map<String, float[]> paramArrays(Recommender model) {
+    Map<String, float[]> arrays = new LinkedHashMap<>();
+    for (Param p : model.params()) {
+      arrays.put("param." + p.name, p.data);
+    }
+    return arrays;
+  }
+
+  /** Copies stored parameters into the model; a missing or mis-shaped array names the file and parameter. */
+  public static void loadParams(Recommender model, Map<String, float[]> arrays, Path source) {
+    for (Param p : model.params()) {
+      float[] a = arrays.get("param." + p.name);
+      if (a == null) {
+        throw new BadInputException(source + ": has no parameter '" + p.name + "'; it was saved by a different model or config");
+      }
+      if (a.length != p.data.length) {
+        throw new BadInputException(
+            source + ": parameter '" + p.name + "' has " + a.length + " values, the model expects " + p.data.length
+                + " (" + p.shape() + "); use the config and dataset it was trained with");
+      }
+      System.arraycopy(a, 0, p.data, 0, a.length);
+    }
+  }
+
+  @Override
+  public void onEnd(TrainResult result) {
+    try {
+      AtomicFiles.writeString(dir.resolve(RESULTS_JSON), Reports.json(result));
+      AtomicFiles.writeString(dir.resolve("results.md"), Reports.markdownHeader(result.testAtBest()) + Reports.markdownRow(dir.getFileName().toString(), result.testAtBest()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(dir + ": cannot write results", e);
+    }
+  }
+
+  static String metricsOrEmpty(Metrics m) {
+    return m == null ? "" : m.toString();
+  }
+
+  /** Appends a line to a file (non-atomic, for human logs). */
+  static void append(Path file, String line) throws IOException {
+    Files.writeString(file, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+  }
+}

@@ -1,0 +1,21 @@
+package org.userec.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.userec.eval.Metrics;
+
+/** The trainer's bookkeeping that a checkpoint must carry besides parameters and optimizer state. */
+public final class TrainerState {
+  /** The next epoch to run. */
+  public int nextEpoch;
+
+  public double bestScore = -1;
+  public int bestEpoch = -1;
+  /** Evaluations since the last strict improvement (MMRec's cur_step). */
+  public int staleEvaluations;
+
+  public Metrics bestValid;
+  public Metrics testAtBest;
+  public final List<EpochRecord> history = new ArrayList<>();
+  public double secondsSoFar;
+}
