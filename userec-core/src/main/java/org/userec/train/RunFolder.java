@@ -107,7 +107,11 @@ public final class RunFolder implements TrainListener, Trainer.CheckpointSink {
     Map<String, String> meta = new LinkedHashMap<>();
     StateCodec.put(state, meta);
     Map<String, float[]> arrays = paramArrays(model);
-    optimizer.exportState(meta, arrays);
+    optimizer.exportState().forEach((name, st) -> {
+      meta.put("adam.step." + name, Long.toString(st.step()));
+      arrays.put("adam.m." + name, st.m());
+      arrays.put("adam.v." + name, st.v());
+    });
     try {
       ParamFile.write(dir.resolve(CHECKPOINT), meta, arrays);
     } catch (IOException e) {
@@ -123,7 +127,15 @@ public final class RunFolder implements TrainListener, Trainer.CheckpointSink {
     }
     ParamFile.Contents c = ParamFile.read(cp);
     loadParams(model, c.arrays(), cp);
-    optimizer.importState(c.meta(), c.arrays());
+    Map<String, Adam.State> st = new LinkedHashMap<>();
+    for (Param p : model.params()) {
+      String step = c.meta().get("adam.step." + p.name);
+      if (step == null) {
+        throw new BadInputException(cp + ": has no optimizer state for '" + p.name + "'; delete it to start the run afresh");
+      }
+      st.put(p.name, new Adam.State(Long.parseLong(step), c.arrays().get("adam.m." + p.name), c.arrays().get("adam.v." + p.name)));
+    }
+    optimizer.restoreState(st);
     return StateCodec.get(c.meta());
   }
 

@@ -47,7 +47,7 @@ public final class Trainer {
   }
 
   public static Adam newOptimizer(Recommender model, TrainSettings s) {
-    return new Adam(model.params(), s.learningRate(), s.weightDecay());
+    return new Adam(model.params(), Adam.Options.of(s.learningRate()).withWeightDecay(s.weightDecay()));
   }
 
   /** Trains from scratch. */
