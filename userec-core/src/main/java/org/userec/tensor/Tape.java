@@ -999,9 +999,30 @@ public final class Tape {
     return out;
   }
 
-  /** max(x, 0); the gradient at 0 is 0, as torch. */
+  /** max(x, 0) (never −0); the gradient at 0 is 0, as torch. */
   public Tensor relu(Tensor x) {
-    return leakyRelu(x, 0f);
+    Tensor out = output(x.rows, x.cols, x);
+    float[] y = out.data;
+    values(y.length, (s, e) -> {
+      for (int i = s; i < e; i++) {
+        y[i] = x.data[i] > 0f ? x.data[i] : 0f;
+      }
+    });
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      float[] gx = x.gradBuffer();
+      values(g.length, (s, e) -> {
+        for (int i = s; i < e; i++) {
+          if (x.data[i] > 0f) {
+            gx[i] += g[i];
+          }
+        }
+      });
+    });
+    return out;
   }
 
   /** x for x > 0, slope·x otherwise, as torch.nn.functional.leaky_relu (gradient slope at 0). */
@@ -1424,10 +1445,13 @@ public final class Tape {
     out.data[0] = nv;
     onBackward(out, () -> {
       float[] g = out.grad;
-      if (g == null || nv == 0f) {
+      if (g == null) {
         return;
       }
       float[] gx = x.gradBuffer();
+      if (nv == 0f) {
+        return;
+      }
       float c = g[0] / nv;
       values(gx.length, (s, e) -> Kernels.axpy(c, x.data, s, gx, s, e - s));
     });
