@@ -227,7 +227,10 @@ class TapeForwardTest {
       }
     }
     assertThat(zeros).isBetween(2800, 3200);
-    assertThat(tape.dropout(x, 0.3f, new SplittableRandom(1)).data).containsExactly(y);
+    assertThat(java.util.Arrays.equals(tape.dropout(x, 0.3f, new SplittableRandom(1)).data, y))
+        .as("same seed, same mask").isTrue();
+    assertThat(java.util.Arrays.equals(tape.dropout(x, 0.3f, new SplittableRandom(2)).data, y))
+        .as("other seed, other mask").isFalse();
     assertThat(tape.dropout(x, 1f, new SplittableRandom(1)).data).containsOnly(0f);
     assertThatThrownBy(() -> tape.dropout(x, 1.5f, new SplittableRandom(1)))
         .isInstanceOf(IllegalArgumentException.class);
