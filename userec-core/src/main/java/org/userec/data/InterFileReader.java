@@ -3,6 +3,7 @@ package org.userec.data;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -30,6 +31,10 @@ public final class InterFileReader {
     public static final Columns MMREC = new Columns("userID", "itemID", "x_label", '\t');
 
     public Columns {
+      if (user == null || item == null || split == null || user.isBlank() || item.isBlank() || split.isBlank()) {
+        throw new BadInputException("USER_ID_FIELD, ITEM_ID_FIELD and inter_splitting_label must all name a column, got '"
+            + user + "', '" + item + "', '" + split + "'; set each to a column of the .inter header (MMRec: userID, itemID, x_label)");
+      }
       if (user.equals(item) || user.equals(split) || item.equals(split)) {
         throw new BadInputException("USER_ID_FIELD, ITEM_ID_FIELD and inter_splitting_label must name three different columns, got '"
             + user + "', '" + item + "', '" + split + "'; set them to distinct column names");
@@ -58,6 +63,8 @@ public final class InterFileReader {
       bytes = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
       throw new BadInputException(file + ": file not found; check the dataset folder (data_path) and inter_file_name");
+    } catch (AccessDeniedException e) {
+      throw new BadInputException(file + ": permission denied; make the file readable (chmod a+r)");
     } catch (IOException e) {
       throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
     }

@@ -9,6 +9,7 @@ import java.nio.FloatBuffer;
 import java.nio.ShortBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -137,6 +138,8 @@ public final class NpyReader {
       return FileChannel.open(file, StandardOpenOption.READ);
     } catch (NoSuchFileException e) {
       throw bad(file, "file not found; check the path and the feature file setting");
+    } catch (AccessDeniedException e) {
+      throw bad(file, "permission denied; make the file readable (chmod a+r)");
     }
   }
 
@@ -308,6 +311,8 @@ public final class NpyReader {
     long pos = h.dataOffset();
     long remaining = h.dataBytes();
     int off = 0;
+    double[] doubles = h.dtype() == Dtype.FLOAT64 ? new double[CHUNK_BYTES / 8] : null;
+    short[] halves = h.dtype() == Dtype.FLOAT16 ? new short[CHUNK_BYTES / 2] : null;
     while (remaining > 0) {
       int want = (int) Math.min(CHUNK_BYTES, remaining);
       buf.clear().limit(want);
@@ -329,8 +334,9 @@ public final class NpyReader {
         }
         case FLOAT64 -> {
           DoubleBuffer db = buf.asDoubleBuffer();
+          db.get(doubles, 0, n);
           for (int i = 0; i < n; i++) {
-            double d = db.get(i);
+            double d = doubles[i];
             float f = (float) d;
             if (!Float.isFinite(f)) {
               if (!Double.isFinite(d)) {
@@ -346,8 +352,9 @@ public final class NpyReader {
         }
         case FLOAT16 -> {
           ShortBuffer sb = buf.asShortBuffer();
+          sb.get(halves, 0, n);
           for (int i = 0; i < n; i++) {
-            short s = sb.get(i);
+            short s = halves[i];
             if ((s & 0x7c00) == 0x7c00) {
               throw nonFinite(file, h, off + i, Float.toString(halfToFloat(s)));
             }

@@ -12,11 +12,11 @@ import org.junit.jupiter.api.Test;
  * when they are not on this machine.
  */
 class RealDataTest {
-  /** The shared data folder: {@code -Duserec.shared.data}, else the first {@code shared/data} above the cwd. */
+  /** The shared data folder: {@code -Duserec.shared.data} (or env USEREC_SHARED_DATA) when set, else the first {@code shared/data} above the cwd. */
   static Path sharedData() {
     String prop = System.getProperty("userec.shared.data", System.getenv("USEREC_SHARED_DATA"));
-    if (prop != null && Files.isDirectory(Path.of(prop))) {
-      return Path.of(prop);
+    if (prop != null) {
+      return Files.isDirectory(Path.of(prop)) ? Path.of(prop) : null;
     }
     for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
       Path candidate = p.resolve("shared").resolve("data");
@@ -29,8 +29,8 @@ class RealDataTest {
 
   private static Path dataset(String name) {
     Path root = sharedData();
-    Assumptions.assumeTrue(root != null, "shared data not found (no shared/data above " + Path.of("").toAbsolutePath()
-        + "; set -Duserec.shared.data); skipping real-data test");
+    Assumptions.assumeTrue(root != null, "shared data not found (looked at -Duserec.shared.data, USEREC_SHARED_DATA, then shared/data above "
+        + Path.of("").toAbsolutePath() + "); skipping real-data test");
     Path folder = root.resolve(name);
     Assumptions.assumeTrue(Files.isDirectory(folder), folder + " is absent; skipping real-data test");
     return folder;
