@@ -1,25 +1,308 @@
 package org.userec.eval;
 
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.userec.data.Dataset;
 import org.userec.model.Scorer;
+import org.userec.util.Parallel;
 
 /**
- * Full-ranking evaluation (PROTOCOL.md): every item scored for every evaluated user, training items masked
- * to −∞, top max(K) kept with ties broken by lower item id, Recall/NDCG/Precision/MAP at each K. One scoring
- * pass serves validation and test. Users are scored in blocks, so memory stays O(block · items).
+ * Full-ranking evaluation as MMRec does it (PROTOCOL.md, "Evaluation: full ranking"; MMRec's {@code
+ * utils/topk_evaluator.py} and {@code utils/metrics.py}): every item scored for every evaluated user, the
+ * user's training items set to −∞ (validation items are not masked when testing), the top max(K) kept with
+ * ties broken by lower item id, and Recall, NDCG, Precision and MAP read at each K from that one list. One
+ * scoring pass serves validation and test: a user with rows in both is scored once.
  *
- * <p>TODO(eval helper): implement.
+ * <p>Users are scored in blocks of {@link #blockUsers()}, so memory is O(block · items), never users × items.
+ * Within a block the rows are ranked in parallel; each user's hits are stored as bits, and the metrics are
+ * summed afterwards in user order, so the result is bit-for-bit the same for any thread count and block size.
+ *
+ * <p>With hits h_r at ranks r = 1..K and held-out items T_u:
+ *
+ * <ul>
+ *   <li>Recall@K = Σ h_r / |T_u|
+ *   <li>NDCG@K = (Σ h_r / log2(r+1)) / Σ_{r=1}^{min(|T_u|, K)} 1 / log2(r+1)
+ *   <li>Precision@K = Σ h_r / K
+ *   <li>MAP@K = Σ h_r · Precision@r / min(|T_u|, K)
+ * </ul>
+ *
+ * each averaged over the users with at least one row in the split. When K exceeds the number of items the
+ * list simply ends early (the denominators above are unchanged); MMRec would fail there instead. A split with
+ * no evaluated users yields zeros and {@code evaluatedUsers() == 0}.
+ *
+ * <p>Thread-safe: the constructor precomputes the per-user item lists, and each call allocates its own buffers.
  */
 public final class Evaluator {
-  private final Dataset dataset;
-  private final int[] topK;
+  /** MMRec's default {@code topk}. */
+  private static final int[] DEFAULT_TOP_K = {5, 10, 20, 50};
 
-  public Evaluator(Dataset dataset, int[] topK) {
-    this.dataset = dataset;
-    this.topK = topK.clone();
+  /** Metric kinds in the order {@link Metrics} lists them. */
+  static final String[] KINDS = {"recall", "ndcg", "precision", "map"};
+
+  /** Rows ranked per parallel task; one row of Baby costs a few microseconds. */
+  private static final int ROW_GRAIN = 16;
+
+  /** Target size of one block's score buffer, in floats (16 MiB). */
+  private static final int BLOCK_FLOATS = 1 << 22;
+
+  private final int numUsers;
+  private final int numItems;
+  private final int[] topK;
+  private final int maxK;
+  private final int blockUsers;
+  private final int[][] trainItems;
+  private final int[][] validItems;
+  private final int[][] testItems;
+  /** Users with at least one validation or test row, ascending: the users one pass scores. */
+  private final int[] evalUsers;
+  /** discount[r] = 1 / log2(r + 1) for ranks r = 1..maxK. */
+  private final double[] discount;
+  /** idcg[m] = Σ_{r=1}^{m} discount[r]. */
+  private final double[] idcg;
+
+  /** An evaluator with MMRec's default K ∈ {5, 10, 20, 50}. */
+  public Evaluator(Dataset dataset) {
+    this(dataset, DEFAULT_TOP_K);
   }
 
+  public Evaluator(Dataset dataset, int[] topK) {
+    this(dataset, topK, defaultBlockUsers(dataset.numItems()));
+  }
+
+  /**
+   * @param topK the cut-offs, each ≥ 1 (sorted and de-duplicated here)
+   * @param blockUsers users scored per block; memory is blockUsers · numItems floats
+   */
+  public Evaluator(Dataset dataset, int[] topK, int blockUsers) {
+    if (topK.length == 0) {
+      throw new IllegalArgumentException("topk is empty; give at least one cut-off, e.g. [5, 10, 20, 50]");
+    }
+    int[] ks = Arrays.stream(topK).sorted().distinct().toArray();
+    if (ks[0] < 1) {
+      throw new IllegalArgumentException("topk values must be >= 1, got " + Arrays.toString(topK));
+    }
+    if (blockUsers < 1) {
+      throw new IllegalArgumentException("blockUsers must be >= 1, got " + blockUsers);
+    }
+    this.numUsers = dataset.numUsers();
+    this.numItems = dataset.numItems();
+    this.topK = ks;
+    this.maxK = ks[ks.length - 1];
+    this.blockUsers = blockUsers;
+    this.trainItems = dataset.train().itemsByUser(numUsers);
+    this.validItems = dataset.valid().itemsByUser(numUsers);
+    this.testItems = dataset.test().itemsByUser(numUsers);
+    int count = 0;
+    for (int u = 0; u < numUsers; u++) {
+      if (validItems[u].length > 0 || testItems[u].length > 0) {
+        count++;
+      }
+    }
+    this.evalUsers = new int[count];
+    for (int u = 0, w = 0; u < numUsers; u++) {
+      if (validItems[u].length > 0 || testItems[u].length > 0) {
+        evalUsers[w++] = u;
+      }
+    }
+    this.discount = new double[maxK + 1];
+    this.idcg = new double[maxK + 1];
+    for (int r = 1; r <= maxK; r++) {
+      discount[r] = 1.0 / log2(r + 1);
+      idcg[r] = idcg[r - 1] + discount[r];
+    }
+  }
+
+  /** About 16 MiB of scores per block, at least 16 and at most 2048 users. */
+  static int defaultBlockUsers(int numItems) {
+    return Math.max(16, Math.min(2048, BLOCK_FLOATS / Math.max(1, numItems)));
+  }
+
+  private static double log2(double x) {
+    return Math.log(x) / Math.log(2.0);
+  }
+
+  /** The cut-offs, ascending and distinct. */
+  public int[] topK() {
+    return topK.clone();
+  }
+
+  public int blockUsers() {
+    return blockUsers;
+  }
+
+  /** Scores the validation and test users once and returns both splits' metrics. */
   public EvalResult evaluate(Scorer scorer) {
-    throw new UnsupportedOperationException("Evaluator.evaluate");
+    return evaluate(scorer, null);
+  }
+
+  /**
+   * As {@link #evaluate(Scorer)}; when {@code nanos} is given, adds the time spent scoring to nanos[0] and
+   * ranking (mask, top-k, hits) to nanos[1]. For the timing harness.
+   */
+  EvalResult evaluate(Scorer scorer, long[] nanos) {
+    checkScorer(scorer);
+    int listLen = Math.min(maxK, numItems);
+    int words = (listLen + 63) >>> 6;
+    int n = evalUsers.length;
+    long[] validHits = new long[n * words];
+    long[] testHits = new long[n * words];
+    forEachBlock(
+        scorer,
+        evalUsers,
+        true,
+        nanos,
+        (first, row, top) -> {
+          int u = evalUsers[first + row];
+          int at = (first + row) * words;
+          markHits(top, listLen, validItems[u], validHits, at);
+          markHits(top, listLen, testItems[u], testHits, at);
+        },
+        listLen);
+    return new EvalResult(reduce(validHits, validItems, words, listLen), reduce(testHits, testItems, words, listLen));
+  }
+
+  /**
+   * The k best items of each given user, best first (ties by lower item id), for serving and the CLI. Returns
+   * users.length rows of min(k, numItems) item ids.
+   *
+   * @param maskTrain when true the user's training items are ranked last (−∞), as in evaluation
+   */
+  public int[][] topItems(Scorer scorer, int[] users, int k, boolean maskTrain) {
+    checkScorer(scorer);
+    if (k < 1) {
+      throw new IllegalArgumentException("k must be >= 1, got " + k);
+    }
+    for (int u : users) {
+      if (u < 0 || u >= numUsers) {
+        throw new IllegalArgumentException("user " + u + " out of range [0, " + numUsers + ")");
+      }
+    }
+    int listLen = Math.min(k, numItems);
+    int[][] out = new int[users.length][];
+    forEachBlock(
+        scorer, users, maskTrain, null, (first, row, top) -> out[first + row] = Arrays.copyOf(top, listLen), listLen);
+    return out;
+  }
+
+  /** Receives one ranked row: the block's first index into the user array, the row in the block, the list. */
+  @FunctionalInterface
+  private interface RowSink {
+    void accept(int first, int row, int[] top);
+  }
+
+  /**
+   * Scores users in blocks (the scorer parallelises inside), then masks and ranks each block's rows in
+   * parallel, handing every ranked row to the sink. Sinks write to disjoint slots.
+   */
+  private void forEachBlock(Scorer scorer, int[] users, boolean maskTrain, long[] nanos, RowSink sink, int listLen) {
+    if (users.length == 0) {
+      return;
+    }
+    int block = Math.min(blockUsers, users.length);
+    float[] scores = new float[block * numItems];
+    int[] ids = new int[block];
+    for (int first = 0; first < users.length; first += block) {
+      int rows = Math.min(block, users.length - first);
+      int[] blockIds = rows == block ? ids : new int[rows];
+      System.arraycopy(users, first, blockIds, 0, rows);
+      long t0 = System.nanoTime();
+      scorer.score(blockIds, scores);
+      long t1 = System.nanoTime();
+      int f = first;
+      Parallel.forRange(
+          rows,
+          ROW_GRAIN,
+          (from, to) -> {
+            TopK selector = new TopK(listLen);
+            int[] top = new int[listLen];
+            for (int r = from; r < to; r++) {
+              int u = blockIds[r];
+              int off = r * numItems;
+              if (maskTrain) {
+                for (int item : trainItems[u]) {
+                  scores[off + item] = Float.NEGATIVE_INFINITY;
+                }
+              }
+              try {
+                selector.select(scores, off, numItems, top, 0);
+              } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("user " + u + ": " + e.getMessage(), e);
+              }
+              sink.accept(f, r, top);
+            }
+          });
+      if (nanos != null) {
+        nanos[0] += t1 - t0;
+        nanos[1] += System.nanoTime() - t1;
+      }
+    }
+  }
+
+  private void checkScorer(Scorer scorer) {
+    if (scorer.numItems() != numItems) {
+      throw new IllegalArgumentException(
+          "scorer ranks " + scorer.numItems() + " items but the dataset has " + numItems);
+    }
+  }
+
+  /** Sets bit r of hits[at..] when the item at rank r + 1 is held out. */
+  private static void markHits(int[] top, int listLen, int[] heldOut, long[] hits, int at) {
+    if (heldOut.length == 0) {
+      return;
+    }
+    for (int r = 0; r < listLen; r++) {
+      if (Arrays.binarySearch(heldOut, top[r]) >= 0) {
+        hits[at + (r >>> 6)] |= 1L << r;
+      }
+    }
+  }
+
+  /** Per-user metrics from the hit bits, summed in user order (deterministic), then averaged. */
+  private Metrics reduce(long[] hits, int[][] heldOut, int words, int listLen) {
+    int nk = topK.length;
+    double[] sums = new double[KINDS.length * nk];
+    int users = 0;
+    for (int idx = 0; idx < evalUsers.length; idx++) {
+      int t = heldOut[evalUsers[idx]].length;
+      if (t == 0) {
+        continue;
+      }
+      users++;
+      int at = idx * words;
+      double hitCount = 0;
+      double dcg = 0;
+      double precisionSum = 0;
+      int ki = 0;
+      for (int r = 1; r <= listLen; r++) {
+        if ((hits[at + ((r - 1) >>> 6)] & (1L << (r - 1))) != 0) {
+          hitCount += 1;
+          dcg += discount[r];
+          precisionSum += hitCount / r;
+        }
+        while (ki < nk && topK[ki] == r) {
+          add(sums, ki, nk, topK[ki], t, hitCount, dcg, precisionSum);
+          ki++;
+        }
+      }
+      for (; ki < nk; ki++) {
+        add(sums, ki, nk, topK[ki], t, hitCount, dcg, precisionSum);
+      }
+    }
+    Map<String, Double> values = new LinkedHashMap<>();
+    for (int kind = 0; kind < KINDS.length; kind++) {
+      for (int ki = 0; ki < nk; ki++) {
+        values.put(KINDS[kind] + "@" + topK[ki], users == 0 ? 0.0 : sums[kind * nk + ki] / users);
+      }
+    }
+    return new Metrics(values, users);
+  }
+
+  private void add(double[] sums, int ki, int nk, int k, int t, double hitCount, double dcg, double precisionSum) {
+    int ideal = Math.min(t, k);
+    sums[ki] += hitCount / t;
+    sums[nk + ki] += dcg / idcg[ideal];
+    sums[2 * nk + ki] += hitCount / k;
+    sums[3 * nk + ki] += precisionSum / ideal;
   }
 }

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
 import org.userec.graph.CsrMatrix;
+import org.userec.tensor.simd.Kernels;
+import org.userec.util.Parallel;
 
 /**
  * Reverse-mode automatic differentiation. Every op computes its output now and, when any input requires a
@@ -13,8 +15,18 @@ import org.userec.graph.CsrMatrix;
  * <p>A tape made by {@link #noGrad()} computes forward values only (inference, evaluation).
  *
  * <p>Shapes are checked at entry and a mismatch throws {@link IllegalArgumentException} naming both shapes.
+ *
+ * <p>Semantics follow PyTorch (the reference for every MMRec model): each op's Javadoc names the torch
+ * expression it mirrors. Backward steps only ever add ({@code +=}) into {@link Tensor#gradBuffer()} of
+ * inputs that {@link Tensor#requiresGrad()}, and skip work when no gradient reached their output. Index
+ * arrays passed to ops are copied, so callers may reuse them.
  */
 public final class Tape {
+  /** Elementwise work on more values than this is split across threads. */
+  private static final int PARALLEL_MIN = 1 << 16;
+  /** Values per chunk when split. */
+  private static final int GRAIN = 1 << 14;
+
   private final boolean recording;
   private final List<Runnable> backwards = new ArrayList<>();
 
@@ -72,10 +84,24 @@ public final class Tape {
     if (loss.size() != 1) {
       throw new IllegalArgumentException("backward needs a 1x1 loss, got " + loss.shape());
     }
-    if (!loss.requiresGrad) {
+    backward(loss, new float[] {1f});
+  }
+
+  /**
+   * Adds {@code seed} (d(L)/d(out), one value per element of out) into out's gradient and runs every
+   * recorded step in reverse; the tape is cleared afterwards. Used by gradient checks on non-scalar ops.
+   */
+  void backward(Tensor out, float[] seed) {
+    if (seed.length != out.size()) {
+      throw new IllegalArgumentException("seed has " + seed.length + " values for a " + out.shape() + " output");
+    }
+    if (!out.requiresGrad) {
       throw new IllegalStateException("loss does not depend on any parameter (or the tape does not record)");
     }
-    loss.gradBuffer()[0] += 1f;
+    float[] g = out.gradBuffer();
+    for (int i = 0; i < g.length; i++) {
+      g[i] += seed[i];
+    }
     for (int k = backwards.size() - 1; k >= 0; k--) {
       backwards.get(k).run();
     }
@@ -83,169 +109,1419 @@ public final class Tape {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Ops. TODO(ops helper): implement each with its backward and a finite-difference gradient test.
+  // Helpers
   // ---------------------------------------------------------------------------------------------
 
-  /** out[r] = table[idx[r]]. Backward scatter-adds into the table's rows (deterministic order). */
+  /** Runs body over [0, n) values, split across threads when n is large. */
+  private static void values(int n, Parallel.RangeBody body) {
+    if (n <= PARALLEL_MIN) {
+      body.run(0, n);
+    } else {
+      Parallel.forRange(n, GRAIN, body);
+    }
+  }
+
+  /** Runs body over [0, rows) rows of {@code cols} values each, split across threads when large. */
+  private static void rowsOf(int rows, int cols, Parallel.RangeBody body) {
+    if ((long) rows * Math.max(1, cols) <= PARALLEL_MIN) {
+      body.run(0, rows);
+    } else {
+      Parallel.forRange(rows, Math.max(1, GRAIN / Math.max(1, cols)), body);
+    }
+  }
+
+  private static void sameShape(String op, Tensor a, Tensor b) {
+    if (a.rows != b.rows || a.cols != b.cols) {
+      throw new IllegalArgumentException(op + ": shapes differ, " + a.shape() + " vs " + b.shape());
+    }
+  }
+
+  private static void addInto(float[] dst, float[] src) {
+    values(dst.length, (s, e) -> {
+      for (int i = s; i < e; i++) {
+        dst[i] += src[i];
+      }
+    });
+  }
+
+  private static float sigma(float x) {
+    if (x >= 0) {
+      return (float) (1.0 / (1.0 + Math.exp(-x)));
+    }
+    double z = Math.exp(x);
+    return (float) (z / (1.0 + z));
+  }
+
+  /** log(1 + e^(−|x|)), the stable tail shared by softplus and log-sigmoid. */
+  private static double log1pExpNegAbs(float x) {
+    return Math.log1p(Math.exp(-Math.abs((double) x)));
+  }
+
+  private static int[] checkIndices(String op, int[] idx, int bound, String what) {
+    for (int k = 0; k < idx.length; k++) {
+      if (idx[k] < 0 || idx[k] >= bound) {
+        throw new IllegalArgumentException(
+            op + ": index " + idx[k] + " at position " + k + " outside [0, " + bound + ") " + what);
+      }
+    }
+    return idx.clone();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Indexing and reshaping
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * out[r] = table[idx[r]] (torch: {@code table[idx]}, {@code nn.Embedding}). Backward scatter-adds into the
+   * table's rows sequentially in r order, so the result does not depend on the thread count.
+   */
   public Tensor gatherRows(Tensor table, int[] idx) {
-    throw new UnsupportedOperationException("gatherRows");
+    int[] ix = checkIndices("gatherRows", idx, table.rows, "rows of a " + table.shape() + " table");
+    int d = table.cols;
+    Tensor out = output(ix.length, d, table);
+    float[] t = table.data;
+    float[] y = out.data;
+    rowsOf(ix.length, d, (s, e) -> {
+      for (int r = s; r < e; r++) {
+        System.arraycopy(t, ix[r] * d, y, r * d, d);
+      }
+    });
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      float[] gt = table.gradBuffer();
+      for (int r = 0; r < ix.length; r++) {
+        Kernels.axpy(1f, g, r * d, gt, ix[r] * d, d);
+      }
+    });
+    return out;
   }
 
-  /** a[m×k] · b[k×n]. */
-  public Tensor matmul(Tensor a, Tensor b) {
-    throw new UnsupportedOperationException("matmul");
-  }
-
-  /** a[m×k] · b[n×k]ᵀ. */
-  public Tensor matmulNT(Tensor a, Tensor b) {
-    throw new UnsupportedOperationException("matmulNT");
-  }
-
-  /** x[m×in] · w[in×out] + bias[1×out]; bias may be null. */
-  public Tensor linear(Tensor x, Tensor w, Tensor bias) {
-    throw new UnsupportedOperationException("linear");
-  }
-
-  /** a[r×c] · x[c×d] for a sparse constant a. Backward uses aᵀ (cached by the matrix). */
-  public Tensor spmm(CsrMatrix a, Tensor x) {
-    throw new UnsupportedOperationException("spmm");
-  }
-
-  /** Rows {@code rows} of a · x, as a rows.length×d tensor. */
-  public Tensor spmmRows(CsrMatrix a, int[] rows, Tensor x) {
-    throw new UnsupportedOperationException("spmmRows");
-  }
-
-  /** Elementwise a + b (same shape), or a + b broadcast when b is 1×cols (a row vector). */
-  public Tensor add(Tensor a, Tensor b) {
-    throw new UnsupportedOperationException("add");
-  }
-
-  /** Elementwise a − b (same shape). */
-  public Tensor sub(Tensor a, Tensor b) {
-    throw new UnsupportedOperationException("sub");
-  }
-
-  /** Elementwise a ⊙ b (same shape). */
-  public Tensor mul(Tensor a, Tensor b) {
-    throw new UnsupportedOperationException("mul");
-  }
-
-  /** s · a. */
-  public Tensor scale(Tensor a, float s) {
-    throw new UnsupportedOperationException("scale");
-  }
-
-  /** Σ_k w[k]·xs[k] over tensors of one shape (layer means, weighted residuals). */
-  public Tensor weightedSum(float[] w, Tensor... xs) {
-    throw new UnsupportedOperationException("weightedSum");
-  }
-
-  /** Column-wise concatenation [a ‖ b ‖ …] of tensors with equal row counts. */
+  /** Column-wise concatenation [a ‖ b ‖ …] of tensors with equal row counts (torch.cat(dim=1)). */
   public Tensor concatCols(Tensor... parts) {
-    throw new UnsupportedOperationException("concatCols");
+    if (parts.length == 0) {
+      throw new IllegalArgumentException("concatCols: no parts");
+    }
+    int m = parts[0].rows;
+    int total = 0;
+    for (Tensor p : parts) {
+      if (p.rows != m) {
+        throw new IllegalArgumentException(
+            "concatCols: row counts differ, " + parts[0].shape() + " vs " + p.shape());
+      }
+      total += p.cols;
+    }
+    int n = total;
+    Tensor[] ps = parts.clone();
+    Tensor out = output(m, n, ps);
+    float[] y = out.data;
+    rowsOf(m, n, (s, e) -> {
+      for (int r = s; r < e; r++) {
+        int off = r * n;
+        for (Tensor p : ps) {
+          System.arraycopy(p.data, r * p.cols, y, off, p.cols);
+          off += p.cols;
+        }
+      }
+    });
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      int col = 0;
+      for (Tensor p : ps) {
+        if (p.requiresGrad) {
+          float[] gp = p.gradBuffer();
+          int c = p.cols;
+          int c0 = col;
+          rowsOf(m, c, (s, e) -> {
+            for (int r = s; r < e; r++) {
+              Kernels.axpy(1f, g, r * n + c0, gp, r * c, c);
+            }
+          });
+        }
+        col += p.cols;
+      }
+    });
+    return out;
   }
 
-  /** Row-wise concatenation [a; b; …] of tensors with equal column counts. */
+  /** Row-wise concatenation [a; b; …] of tensors with equal column counts (torch.cat(dim=0)). */
   public Tensor concatRows(Tensor... parts) {
-    throw new UnsupportedOperationException("concatRows");
+    if (parts.length == 0) {
+      throw new IllegalArgumentException("concatRows: no parts");
+    }
+    int n = parts[0].cols;
+    int total = 0;
+    for (Tensor p : parts) {
+      if (p.cols != n) {
+        throw new IllegalArgumentException(
+            "concatRows: column counts differ, " + parts[0].shape() + " vs " + p.shape());
+      }
+      total += p.rows;
+    }
+    Tensor[] ps = parts.clone();
+    Tensor out = output(total, n, ps);
+    int off = 0;
+    for (Tensor p : ps) {
+      System.arraycopy(p.data, 0, out.data, off, p.data.length);
+      off += p.data.length;
+    }
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      int o = 0;
+      for (Tensor p : ps) {
+        if (p.requiresGrad) {
+          float[] gp = p.gradBuffer();
+          int o0 = o;
+          values(gp.length, (s, e) -> {
+            for (int i = s; i < e; i++) {
+              gp[i] += g[o0 + i];
+            }
+          });
+        }
+        o += p.data.length;
+      }
+    });
+    return out;
   }
 
-  /** Rows [from, to) of x. */
+  /** Rows [from, to) of x (torch: {@code x[from:to]}). */
   public Tensor sliceRows(Tensor x, int from, int to) {
-    throw new UnsupportedOperationException("sliceRows");
+    if (from < 0 || to < from || to > x.rows) {
+      throw new IllegalArgumentException("sliceRows: [" + from + ", " + to + ") outside a " + x.shape() + " tensor");
+    }
+    int n = x.cols;
+    Tensor out = output(to - from, n, x);
+    System.arraycopy(x.data, from * n, out.data, 0, out.data.length);
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      float[] gx = x.gradBuffer();
+      int o = from * n;
+      values(g.length, (s, e) -> {
+        for (int i = s; i < e; i++) {
+          gx[o + i] += g[i];
+        }
+      });
+    });
+    return out;
   }
 
-  public Tensor sigmoid(Tensor x) {
-    throw new UnsupportedOperationException("sigmoid");
+  /** Columns [from, to) of x (torch: {@code x[:, from:to]}). */
+  public Tensor sliceCols(Tensor x, int from, int to) {
+    if (from < 0 || to < from || to > x.cols) {
+      throw new IllegalArgumentException("sliceCols: [" + from + ", " + to + ") outside a " + x.shape() + " tensor");
+    }
+    int m = x.rows;
+    int n = x.cols;
+    int w = to - from;
+    Tensor out = output(m, w, x);
+    float[] y = out.data;
+    rowsOf(m, w, (s, e) -> {
+      for (int r = s; r < e; r++) {
+        System.arraycopy(x.data, r * n + from, y, r * w, w);
+      }
+    });
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      float[] gx = x.gradBuffer();
+      rowsOf(m, w, (s, e) -> {
+        for (int r = s; r < e; r++) {
+          Kernels.axpy(1f, g, r * w, gx, r * n + from, w);
+        }
+      });
+    });
+    return out;
   }
 
-  /** log σ(x), computed stably. */
-  public Tensor logSigmoid(Tensor x) {
-    throw new UnsupportedOperationException("logSigmoid");
+  // ---------------------------------------------------------------------------------------------
+  // Products
+  // ---------------------------------------------------------------------------------------------
+
+  /** a[m×k] · b[k×n] (torch.matmul). */
+  public Tensor matmul(Tensor a, Tensor b) {
+    if (a.cols != b.rows) {
+      throw new IllegalArgumentException("matmul: inner dimensions differ, " + a.shape() + " · " + b.shape());
+    }
+    int m = a.rows;
+    int k = a.cols;
+    int n = b.cols;
+    Tensor out = output(m, n, a, b);
+    Kernels.gemmNN(a.data, b.data, out.data, m, k, n, false);
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      if (a.requiresGrad) { // dA += G · Bᵀ
+        Kernels.gemmNT(g, b.data, a.gradBuffer(), m, n, k, true);
+      }
+      if (b.requiresGrad) { // dB += Aᵀ · G
+        Kernels.gemmTN(a.data, g, b.gradBuffer(), m, k, n, true);
+      }
+    });
+    return out;
   }
 
-  /** log(1 + eˣ), computed stably. */
-  public Tensor softplus(Tensor x) {
-    throw new UnsupportedOperationException("softplus");
+  /** a[m×k] · b[n×k]ᵀ (torch: {@code a @ b.T}). */
+  public Tensor matmulNT(Tensor a, Tensor b) {
+    if (a.cols != b.cols) {
+      throw new IllegalArgumentException("matmulNT: column counts differ, " + a.shape() + " · (" + b.shape() + ")ᵀ");
+    }
+    int m = a.rows;
+    int k = a.cols;
+    int n = b.rows;
+    Tensor out = output(m, n, a, b);
+    Kernels.gemmNT(a.data, b.data, out.data, m, k, n, false);
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      if (a.requiresGrad) { // dA += G · B
+        Kernels.gemmNN(g, b.data, a.gradBuffer(), m, n, k, true);
+      }
+      if (b.requiresGrad) { // dB += Gᵀ · A
+        Kernels.gemmTN(g, a.data, b.gradBuffer(), m, n, k, true);
+      }
+    });
+    return out;
   }
 
-  public Tensor tanh(Tensor x) {
-    throw new UnsupportedOperationException("tanh");
+  /** a[k×m]ᵀ · b[k×n] (torch: {@code a.T @ b}), e.g. hyperedge aggregation in LGMRec. */
+  public Tensor matmulTN(Tensor a, Tensor b) {
+    if (a.rows != b.rows) {
+      throw new IllegalArgumentException("matmulTN: row counts differ, (" + a.shape() + ")ᵀ · " + b.shape());
+    }
+    int k = a.rows;
+    int m = a.cols;
+    int n = b.cols;
+    Tensor out = output(m, n, a, b);
+    Kernels.gemmTN(a.data, b.data, out.data, k, m, n, false);
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      if (a.requiresGrad) { // dA[k×m] += B · Gᵀ
+        Kernels.gemmNT(b.data, g, a.gradBuffer(), k, n, m, true);
+      }
+      if (b.requiresGrad) { // dB[k×n] += A · G
+        Kernels.gemmNN(a.data, g, b.gradBuffer(), k, m, n, true);
+      }
+    });
+    return out;
   }
 
-  public Tensor relu(Tensor x) {
-    throw new UnsupportedOperationException("relu");
+  /**
+   * x[m×in] · w[in×out] + bias[1×out]; bias may be null. Note w is stored in×out, the transpose of
+   * torch.nn.Linear's weight (out×in); the maths is the same.
+   */
+  public Tensor linear(Tensor x, Tensor w, Tensor bias) {
+    if (x.cols != w.rows) {
+      throw new IllegalArgumentException("linear: input " + x.shape() + " does not fit weight " + w.shape());
+    }
+    if (bias != null && (bias.rows != 1 || bias.cols != w.cols)) {
+      throw new IllegalArgumentException("linear: bias " + bias.shape() + " does not fit weight " + w.shape());
+    }
+    int m = x.rows;
+    int in = x.cols;
+    int n = w.cols;
+    Tensor out = output(m, n, x, w, bias);
+    float[] y = out.data;
+    Kernels.gemmNN(x.data, w.data, y, m, in, n, false);
+    if (bias != null) {
+      float[] bv = bias.data;
+      rowsOf(m, n, (s, e) -> {
+        for (int r = s; r < e; r++) {
+          Kernels.axpy(1f, bv, 0, y, r * n, n);
+        }
+      });
+    }
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      if (x.requiresGrad) {
+        Kernels.gemmNT(g, w.data, x.gradBuffer(), m, n, in, true);
+      }
+      if (w.requiresGrad) {
+        Kernels.gemmTN(x.data, g, w.gradBuffer(), m, in, n, true);
+      }
+      if (bias != null && bias.requiresGrad) {
+        columnSumsInto(g, m, n, bias.gradBuffer());
+      }
+    });
+    return out;
   }
 
-  /** max(x, slope·x), as torch.nn.functional.leaky_relu. */
-  public Tensor leakyRelu(Tensor x, float slope) {
-    throw new UnsupportedOperationException("leakyRelu");
+  /** dst[j] += Σ_r g[r, j], summed in row order (deterministic). */
+  private static void columnSumsInto(float[] g, int m, int n, float[] dst) {
+    for (int r = 0; r < m; r++) {
+      Kernels.axpy(1f, g, r * n, dst, 0, n);
+    }
   }
 
-  /** Softmax over each row. */
-  public Tensor softmaxRows(Tensor x) {
-    throw new UnsupportedOperationException("softmaxRows");
+  /** a[r×c] · x[c×d] for a sparse constant a (torch.sparse.mm). Backward uses aᵀ (cached by the matrix). */
+  public Tensor spmm(CsrMatrix a, Tensor x) {
+    if (a.cols != x.rows) {
+      throw new IllegalArgumentException("spmm: sparse " + a.rows + "x" + a.cols + " · " + x.shape());
+    }
+    int d = x.cols;
+    Tensor out = output(a.rows, d, x);
+    Kernels.spmm(a, x.data, d, out.data, false);
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      Kernels.spmm(a.transpose(), g, d, x.gradBuffer(), true);
+    });
+    return out;
   }
 
-  /** x_r / max(‖x_r‖₂, 1e-12) per row, as torch.nn.functional.normalize. */
-  public Tensor l2NormalizeRows(Tensor x) {
-    throw new UnsupportedOperationException("l2NormalizeRows");
-  }
-
-  /** Inverted dropout: zero each value with probability p, scale the rest by 1/(1−p). p = 0 returns x. */
-  public Tensor dropout(Tensor x, float p, RandomGenerator rng) {
-    throw new UnsupportedOperationException("dropout");
-  }
-
-  /** Σ of all values, 1×1. */
-  public Tensor sum(Tensor x) {
-    throw new UnsupportedOperationException("sum");
-  }
-
-  /** Mean of all values, 1×1. */
-  public Tensor mean(Tensor x) {
-    throw new UnsupportedOperationException("mean");
-  }
-
-  /** Σ x², 1×1. */
-  public Tensor sumSquares(Tensor x) {
-    throw new UnsupportedOperationException("sumSquares");
-  }
-
-  /** ‖x‖₂ (Frobenius norm), 1×1, as torch.norm(x, p=2). */
-  public Tensor norm(Tensor x) {
-    throw new UnsupportedOperationException("norm");
-  }
-
-  /** Row-wise dot products of two m×d tensors, m×1. */
-  public Tensor rowDot(Tensor a, Tensor b) {
-    throw new UnsupportedOperationException("rowDot");
-  }
-
-  /** Layer normalisation over each row, with per-column gain and bias (1×cols), as torch.nn.LayerNorm. */
-  public Tensor layerNorm(Tensor x, Tensor gain, Tensor bias, float eps) {
-    throw new UnsupportedOperationException("layerNorm");
+  /**
+   * Rows {@code rows} of a · x, as a rows.length×d tensor. Backward scatters sequentially (deterministic).
+   */
+  public Tensor spmmRows(CsrMatrix a, int[] rows, Tensor x) {
+    if (a.cols != x.rows) {
+      throw new IllegalArgumentException("spmmRows: sparse " + a.rows + "x" + a.cols + " · " + x.shape());
+    }
+    int[] rs = checkIndices("spmmRows", rows, a.rows, "rows of a " + a.rows + "x" + a.cols + " sparse matrix");
+    int d = x.cols;
+    Tensor out = output(rs.length, d, x);
+    Kernels.spmmRows(a, rs, x.data, d, out.data, false);
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      float[] gx = x.gradBuffer();
+      for (int r = 0; r < rs.length; r++) {
+        int i = rs[r];
+        for (int q = a.rowPtr[i]; q < a.rowPtr[i + 1]; q++) {
+          Kernels.axpy(a.values[q], g, r * d, gx, a.colIdx[q] * d, d);
+        }
+      }
+    });
+    return out;
   }
 
   /**
    * Grouped a·bᵀ: a and b are (g·r)×d made of g blocks of r rows; out is (g·r)×r where block k is
-   * a_k · b_kᵀ. Used by attention over small per-user sets.
+   * a_k · b_kᵀ (torch.bmm(a.view(g,r,d), b.view(g,r,d).transpose(1,2))). Used by attention over small
+   * per-user sets.
    */
   public Tensor groupedMatmulNT(Tensor a, Tensor b, int groupRows) {
-    throw new UnsupportedOperationException("groupedMatmulNT");
-  }
-
-  /** Grouped p·v: p is (g·r)×r, v is (g·r)×d; block k of the output is p_k · v_k. */
-  public Tensor groupedMatmul(Tensor p, Tensor v, int groupRows) {
-    throw new UnsupportedOperationException("groupedMatmul");
+    sameShape("groupedMatmulNT", a, b);
+    int r = groupRows;
+    if (r < 1 || a.rows % r != 0) {
+      throw new IllegalArgumentException("groupedMatmulNT: " + a.rows + " rows are not groups of " + r);
+    }
+    int d = a.cols;
+    int groups = a.rows / r;
+    Tensor out = output(a.rows, r, a, b);
+    float[] y = out.data;
+    rowsOf(groups, r * Math.max(r, d), (s, e) -> {
+      for (int k = s; k < e; k++) {
+        int base = k * r;
+        for (int i = 0; i < r; i++) {
+          for (int j = 0; j < r; j++) {
+            y[(base + i) * r + j] = Kernels.dot(a.data, (base + i) * d, b.data, (base + j) * d, d);
+          }
+        }
+      }
+    });
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      float[] ga = a.requiresGrad ? a.gradBuffer() : null;
+      float[] gb = b.requiresGrad ? b.gradBuffer() : null;
+      rowsOf(groups, r * Math.max(r, d), (s, e) -> {
+        for (int k = s; k < e; k++) {
+          int base = k * r;
+          for (int i = 0; i < r; i++) {
+            for (int j = 0; j < r; j++) {
+              float gij = g[(base + i) * r + j];
+              if (ga != null) { // dA_i += g_ij · b_j
+                Kernels.axpy(gij, b.data, (base + j) * d, ga, (base + i) * d, d);
+              }
+              if (gb != null) { // dB_j += g_ij · a_i
+                Kernels.axpy(gij, a.data, (base + i) * d, gb, (base + j) * d, d);
+              }
+            }
+          }
+        }
+      });
+    });
+    return out;
   }
 
   /**
-   * InfoNCE with cosine similarity and in-batch negatives (PGL, SGL):
-   * mean_r −log( exp(cos(a_r,b_r)/τ) / Σ_s exp(cos(a_r,b_s)/τ) ), 1×1.
+   * Grouped p·v: p is (g·r)×r, v is (g·r)×d; block k of the output is p_k · v_k
+   * (torch.bmm(p.view(g,r,r), v.view(g,r,d))).
+   */
+  public Tensor groupedMatmul(Tensor p, Tensor v, int groupRows) {
+    int r = groupRows;
+    if (r < 1 || p.rows != v.rows || p.cols != r || p.rows % r != 0) {
+      throw new IllegalArgumentException(
+          "groupedMatmul: weights " + p.shape() + " and values " + v.shape() + " are not groups of " + r + " rows");
+    }
+    int d = v.cols;
+    int groups = p.rows / r;
+    Tensor out = output(v.rows, d, p, v);
+    float[] y = out.data;
+    rowsOf(groups, r * Math.max(r, d), (s, e) -> {
+      for (int k = s; k < e; k++) {
+        int base = k * r;
+        for (int i = 0; i < r; i++) {
+          for (int j = 0; j < r; j++) {
+            Kernels.axpy(p.data[(base + i) * r + j], v.data, (base + j) * d, y, (base + i) * d, d);
+          }
+        }
+      }
+    });
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      float[] gp = p.requiresGrad ? p.gradBuffer() : null;
+      float[] gv = v.requiresGrad ? v.gradBuffer() : null;
+      rowsOf(groups, r * Math.max(r, d), (s, e) -> {
+        for (int k = s; k < e; k++) {
+          int base = k * r;
+          for (int i = 0; i < r; i++) {
+            for (int j = 0; j < r; j++) {
+              if (gp != null) { // dP_ij += g_i · v_j
+                gp[(base + i) * r + j] += Kernels.dot(g, (base + i) * d, v.data, (base + j) * d, d);
+              }
+              if (gv != null) { // dV_j += p_ij · g_i
+                Kernels.axpy(p.data[(base + i) * r + j], g, (base + i) * d, gv, (base + j) * d, d);
+              }
+            }
+          }
+        }
+      });
+    });
+    return out;
+  }
+
+  /** Row-wise dot products of two m×d tensors, m×1 (torch: {@code (a * b).sum(dim=1, keepdim=True)}). */
+  public Tensor rowDot(Tensor a, Tensor b) {
+    sameShape("rowDot", a, b);
+    int m = a.rows;
+    int d = a.cols;
+    Tensor out = output(m, 1, a, b);
+    float[] y = out.data;
+    rowsOf(m, d, (s, e) -> {
+      for (int r = s; r < e; r++) {
+        y[r] = Kernels.dot(a.data, r * d, b.data, r * d, d);
+      }
+    });
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      float[] ga = a.requiresGrad ? a.gradBuffer() : null;
+      float[] gb = b.requiresGrad ? b.gradBuffer() : null;
+      rowsOf(m, d, (s, e) -> {
+        for (int r = s; r < e; r++) {
+          if (ga != null) {
+            Kernels.axpy(g[r], b.data, r * d, ga, r * d, d);
+          }
+          if (gb != null) {
+            Kernels.axpy(g[r], a.data, r * d, gb, r * d, d);
+          }
+        }
+      });
+    });
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Elementwise arithmetic
+  // ---------------------------------------------------------------------------------------------
+
+  /** Elementwise a + b (same shape), or a + b broadcast when b is 1×cols (a row vector). */
+  public Tensor add(Tensor a, Tensor b) {
+    boolean broadcast = !(a.rows == b.rows && a.cols == b.cols);
+    if (broadcast && (b.rows != 1 || b.cols != a.cols)) {
+      throw new IllegalArgumentException("add: shapes differ and " + b.shape() + " is not a row vector for " + a.shape());
+    }
+    int m = a.rows;
+    int n = a.cols;
+    Tensor out = output(m, n, a, b);
+    float[] y = out.data;
+    float[] av = a.data;
+    float[] bv = b.data;
+    if (broadcast) {
+      rowsOf(m, n, (s, e) -> {
+        for (int r = s; r < e; r++) {
+          int o = r * n;
+          for (int j = 0; j < n; j++) {
+            y[o + j] = av[o + j] + bv[j];
+          }
+        }
+      });
+    } else {
+      values(y.length, (s, e) -> {
+        for (int i = s; i < e; i++) {
+          y[i] = av[i] + bv[i];
+        }
+      });
+    }
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      if (a.requiresGrad) {
+        addInto(a.gradBuffer(), g);
+      }
+      if (b.requiresGrad) {
+        if (broadcast) {
+          columnSumsInto(g, m, n, b.gradBuffer());
+        } else {
+          addInto(b.gradBuffer(), g);
+        }
+      }
+    });
+    return out;
+  }
+
+  /** Elementwise a − b (same shape). */
+  public Tensor sub(Tensor a, Tensor b) {
+    sameShape("sub", a, b);
+    Tensor out = output(a.rows, a.cols, a, b);
+    float[] y = out.data;
+    values(y.length, (s, e) -> {
+      for (int i = s; i < e; i++) {
+        y[i] = a.data[i] - b.data[i];
+      }
+    });
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      if (a.requiresGrad) {
+        addInto(a.gradBuffer(), g);
+      }
+      if (b.requiresGrad) {
+        float[] gb = b.gradBuffer();
+        values(g.length, (s, e) -> {
+          for (int i = s; i < e; i++) {
+            gb[i] -= g[i];
+          }
+        });
+      }
+    });
+    return out;
+  }
+
+  /** Elementwise a ⊙ b (same shape). */
+  public Tensor mul(Tensor a, Tensor b) {
+    sameShape("mul", a, b);
+    Tensor out = output(a.rows, a.cols, a, b);
+    float[] y = out.data;
+    values(y.length, (s, e) -> {
+      for (int i = s; i < e; i++) {
+        y[i] = a.data[i] * b.data[i];
+      }
+    });
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      float[] ga = a.requiresGrad ? a.gradBuffer() : null;
+      float[] gb = b.requiresGrad ? b.gradBuffer() : null;
+      values(g.length, (s, e) -> {
+        for (int i = s; i < e; i++) {
+          if (ga != null) {
+            ga[i] += g[i] * b.data[i];
+          }
+          if (gb != null) {
+            gb[i] += g[i] * a.data[i];
+          }
+        }
+      });
+    });
+    return out;
+  }
+
+  /** s · a for a constant s. */
+  public Tensor scale(Tensor a, float s) {
+    Tensor out = output(a.rows, a.cols, a);
+    float[] y = out.data;
+    values(y.length, (from, to) -> {
+      for (int i = from; i < to; i++) {
+        y[i] = s * a.data[i];
+      }
+    });
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      float[] ga = a.gradBuffer();
+      values(g.length, (from, to) -> Kernels.axpy(s, g, from, ga, from, to - from));
+    });
+    return out;
+  }
+
+  /** s · a for a 1×1 tensor s that may itself be trainable (a learnt scalar weight). */
+  public Tensor mulScalar(Tensor a, Tensor s) {
+    if (s.size() != 1) {
+      throw new IllegalArgumentException("mulScalar: " + s.shape() + " is not 1x1 (scaling " + a.shape() + ")");
+    }
+    float sv = s.data[0];
+    Tensor out = output(a.rows, a.cols, a, s);
+    float[] y = out.data;
+    values(y.length, (from, to) -> {
+      for (int i = from; i < to; i++) {
+        y[i] = sv * a.data[i];
+      }
+    });
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      if (a.requiresGrad) {
+        float[] ga = a.gradBuffer();
+        values(g.length, (from, to) -> Kernels.axpy(sv, g, from, ga, from, to - from));
+      }
+      if (s.requiresGrad) {
+        double acc = 0;
+        for (int i = 0; i < g.length; i++) {
+          acc += (double) g[i] * a.data[i];
+        }
+        s.gradBuffer()[0] += (float) acc;
+      }
+    });
+    return out;
+  }
+
+  /**
+   * x[m×d] scaled row by row by w[m×1]: out[r] = w[r] · x[r] (torch: {@code w * x} with w of shape
+   * (m, 1)), e.g. MGCN's per-item modality attention weights.
+   */
+  public Tensor scaleRows(Tensor x, Tensor w) {
+    if (w.rows != x.rows || w.cols != 1) {
+      throw new IllegalArgumentException("scaleRows: weights " + w.shape() + " are not a column for " + x.shape());
+    }
+    int m = x.rows;
+    int d = x.cols;
+    Tensor out = output(m, d, x, w);
+    float[] y = out.data;
+    rowsOf(m, d, (s, e) -> {
+      for (int r = s; r < e; r++) {
+        float wr = w.data[r];
+        int o = r * d;
+        for (int j = 0; j < d; j++) {
+          y[o + j] = wr * x.data[o + j];
+        }
+      }
+    });
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      float[] gx = x.requiresGrad ? x.gradBuffer() : null;
+      float[] gw = w.requiresGrad ? w.gradBuffer() : null;
+      rowsOf(m, d, (s, e) -> {
+        for (int r = s; r < e; r++) {
+          if (gx != null) {
+            Kernels.axpy(w.data[r], g, r * d, gx, r * d, d);
+          }
+          if (gw != null) {
+            gw[r] += Kernels.dot(g, r * d, x.data, r * d, d);
+          }
+        }
+      });
+    });
+    return out;
+  }
+
+  /** Σ_k w[k]·xs[k] over tensors of one shape (layer means, weighted residuals). */
+  public Tensor weightedSum(float[] w, Tensor... xs) {
+    if (xs.length == 0 || w.length != xs.length) {
+      throw new IllegalArgumentException("weightedSum: " + w.length + " weights for " + xs.length + " tensors");
+    }
+    for (Tensor x : xs) {
+      sameShape("weightedSum", xs[0], x);
+    }
+    float[] ws = w.clone();
+    Tensor[] ts = xs.clone();
+    Tensor out = output(ts[0].rows, ts[0].cols, ts);
+    float[] y = out.data;
+    values(y.length, (s, e) -> {
+      for (int k = 0; k < ts.length; k++) {
+        Kernels.axpy(ws[k], ts[k].data, s, y, s, e - s);
+      }
+    });
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      for (int k = 0; k < ts.length; k++) {
+        if (ts[k].requiresGrad) {
+          float[] gk = ts[k].gradBuffer();
+          float wk = ws[k];
+          values(g.length, (s, e) -> Kernels.axpy(wk, g, s, gk, s, e - s));
+        }
+      }
+    });
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Elementwise functions
+  // ---------------------------------------------------------------------------------------------
+
+  /** 1 / (1 + e^(−x)), computed without overflow for any x. */
+  public Tensor sigmoid(Tensor x) {
+    Tensor out = output(x.rows, x.cols, x);
+    float[] y = out.data;
+    values(y.length, (s, e) -> {
+      for (int i = s; i < e; i++) {
+        y[i] = sigma(x.data[i]);
+      }
+    });
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      float[] gx = x.gradBuffer();
+      values(g.length, (s, e) -> {
+        for (int i = s; i < e; i++) {
+          gx[i] += g[i] * y[i] * (1f - y[i]);
+        }
+      });
+    });
+    return out;
+  }
+
+  /** log σ(x) = min(x, 0) − log(1 + e^(−|x|)), stable for any x (torch.nn.functional.logsigmoid). */
+  public Tensor logSigmoid(Tensor x) {
+    Tensor out = output(x.rows, x.cols, x);
+    float[] y = out.data;
+    values(y.length, (s, e) -> {
+      for (int i = s; i < e; i++) {
+        float v = x.data[i];
+        y[i] = (float) (Math.min(v, 0f) - log1pExpNegAbs(v));
+      }
+    });
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      float[] gx = x.gradBuffer();
+      values(g.length, (s, e) -> {
+        for (int i = s; i < e; i++) {
+          gx[i] += g[i] * sigma(-x.data[i]); // d/dx log σ(x) = 1 − σ(x) = σ(−x)
+        }
+      });
+    });
+    return out;
+  }
+
+  /**
+   * log(1 + eˣ) = max(x, 0) + log(1 + e^(−|x|)), stable for any x. (torch's softplus switches to x above
+   * 20, a difference below float resolution.)
+   */
+  public Tensor softplus(Tensor x) {
+    Tensor out = output(x.rows, x.cols, x);
+    float[] y = out.data;
+    values(y.length, (s, e) -> {
+      for (int i = s; i < e; i++) {
+        float v = x.data[i];
+        y[i] = (float) (Math.max(v, 0f) + log1pExpNegAbs(v));
+      }
+    });
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      float[] gx = x.gradBuffer();
+      values(g.length, (s, e) -> {
+        for (int i = s; i < e; i++) {
+          gx[i] += g[i] * sigma(x.data[i]);
+        }
+      });
+    });
+    return out;
+  }
+
+  public Tensor tanh(Tensor x) {
+    Tensor out = output(x.rows, x.cols, x);
+    float[] y = out.data;
+    values(y.length, (s, e) -> {
+      for (int i = s; i < e; i++) {
+        y[i] = (float) Math.tanh(x.data[i]);
+      }
+    });
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      float[] gx = x.gradBuffer();
+      values(g.length, (s, e) -> {
+        for (int i = s; i < e; i++) {
+          gx[i] += g[i] * (1f - y[i] * y[i]);
+        }
+      });
+    });
+    return out;
+  }
+
+  /** max(x, 0) (never −0); the gradient at 0 is 0, as torch. */
+  public Tensor relu(Tensor x) {
+    Tensor out = output(x.rows, x.cols, x);
+    float[] y = out.data;
+    values(y.length, (s, e) -> {
+      for (int i = s; i < e; i++) {
+        y[i] = x.data[i] > 0f ? x.data[i] : 0f;
+      }
+    });
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      float[] gx = x.gradBuffer();
+      values(g.length, (s, e) -> {
+        for (int i = s; i < e; i++) {
+          if (x.data[i] > 0f) {
+            gx[i] += g[i];
+          }
+        }
+      });
+    });
+    return out;
+  }
+
+  /** x for x > 0, slope·x otherwise, as torch.nn.functional.leaky_relu (gradient slope at 0). */
+  public Tensor leakyRelu(Tensor x, float slope) {
+    Tensor out = output(x.rows, x.cols, x);
+    float[] y = out.data;
+    values(y.length, (s, e) -> {
+      for (int i = s; i < e; i++) {
+        float v = x.data[i];
+        y[i] = v > 0f ? v : slope * v;
+      }
+    });
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      float[] gx = x.gradBuffer();
+      values(g.length, (s, e) -> {
+        for (int i = s; i < e; i++) {
+          gx[i] += x.data[i] > 0f ? g[i] : slope * g[i];
+        }
+      });
+    });
+    return out;
+  }
+
+  /** eˣ. */
+  public Tensor exp(Tensor x) {
+    Tensor out = output(x.rows, x.cols, x);
+    float[] y = out.data;
+    values(y.length, (s, e) -> {
+      for (int i = s; i < e; i++) {
+        y[i] = (float) Math.exp(x.data[i]);
+      }
+    });
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      float[] gx = x.gradBuffer();
+      values(g.length, (s, e) -> {
+        for (int i = s; i < e; i++) {
+          gx[i] += g[i] * y[i];
+        }
+      });
+    });
+    return out;
+  }
+
+  /** Natural log (−∞ at 0, NaN below, as torch.log). */
+  public Tensor log(Tensor x) {
+    Tensor out = output(x.rows, x.cols, x);
+    float[] y = out.data;
+    values(y.length, (s, e) -> {
+      for (int i = s; i < e; i++) {
+        y[i] = (float) Math.log(x.data[i]);
+      }
+    });
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      float[] gx = x.gradBuffer();
+      values(g.length, (s, e) -> {
+        for (int i = s; i < e; i++) {
+          gx[i] += g[i] / x.data[i];
+        }
+      });
+    });
+    return out;
+  }
+
+  /**
+   * Inverted dropout (torch.nn.functional.dropout in training mode): zero each value with probability p,
+   * scale the rest by 1/(1−p). p = 0 returns x itself; p = 1 gives zeros. Draws one float per value from
+   * rng, in index order.
+   */
+  public Tensor dropout(Tensor x, float p, RandomGenerator rng) {
+    if (!(p >= 0f && p <= 1f)) {
+      throw new IllegalArgumentException("dropout: p must be in [0, 1], got " + p);
+    }
+    if (p == 0f) {
+      return x;
+    }
+    float keep = p >= 1f ? 0f : 1f / (1f - p);
+    float[] mask = new float[x.size()];
+    for (int i = 0; i < mask.length; i++) {
+      mask[i] = rng.nextFloat() < p ? 0f : keep;
+    }
+    Tensor out = output(x.rows, x.cols, x);
+    float[] y = out.data;
+    values(y.length, (s, e) -> {
+      for (int i = s; i < e; i++) {
+        y[i] = x.data[i] * mask[i];
+      }
+    });
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      float[] gx = x.gradBuffer();
+      values(g.length, (s, e) -> {
+        for (int i = s; i < e; i++) {
+          gx[i] += g[i] * mask[i];
+        }
+      });
+    });
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Row-wise functions
+  // ---------------------------------------------------------------------------------------------
+
+  /** Softmax over each row, stable (the row maximum is subtracted first); torch.softmax(x, dim=1). */
+  public Tensor softmaxRows(Tensor x) {
+    int m = x.rows;
+    int n = x.cols;
+    Tensor out = output(m, n, x);
+    float[] y = out.data;
+    rowsOf(m, n, (s, e) -> {
+      for (int r = s; r < e; r++) {
+        softmaxRow(x.data, y, r * n, n, 1f);
+      }
+    });
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      float[] gx = x.gradBuffer();
+      rowsOf(m, n, (s, e) -> {
+        for (int r = s; r < e; r++) {
+          int o = r * n;
+          float gy = Kernels.dot(g, o, y, o, n);
+          for (int j = 0; j < n; j++) {
+            gx[o + j] += y[o + j] * (g[o + j] - gy);
+          }
+        }
+      });
+    });
+    return out;
+  }
+
+  /**
+   * y[off..off+n) = softmax(scale · x[off..off+n)); returns log Σ exp(scale · x) over the row (the
+   * log-sum-exp), computed with the row maximum subtracted.
+   */
+  private static double softmaxRow(float[] x, float[] y, int off, int n, float scale) {
+    float max = Float.NEGATIVE_INFINITY;
+    for (int j = 0; j < n; j++) {
+      max = Math.max(max, scale * x[off + j]);
+    }
+    if (max == Float.NEGATIVE_INFINITY) {
+      max = 0f; // an all −∞ row: keep NaN out of the shift, as torch gives NaN only from the division
+    }
+    double sum = 0;
+    for (int j = 0; j < n; j++) {
+      float ev = (float) Math.exp(scale * x[off + j] - max);
+      y[off + j] = ev;
+      sum += ev;
+    }
+    float inv = (float) (1.0 / sum);
+    for (int j = 0; j < n; j++) {
+      y[off + j] *= inv;
+    }
+    return max + Math.log(sum);
+  }
+
+  /** Row sums, m×1 (torch: {@code x.sum(dim=1, keepdim=True)}). */
+  public Tensor rowSum(Tensor x) {
+    int m = x.rows;
+    int n = x.cols;
+    Tensor out = output(m, 1, x);
+    float[] y = out.data;
+    rowsOf(m, n, (s, e) -> {
+      for (int r = s; r < e; r++) {
+        double acc = 0;
+        for (int j = 0; j < n; j++) {
+          acc += x.data[r * n + j];
+        }
+        y[r] = (float) acc;
+      }
+    });
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      float[] gx = x.gradBuffer();
+      rowsOf(m, n, (s, e) -> {
+        for (int r = s; r < e; r++) {
+          for (int j = 0; j < n; j++) {
+            gx[r * n + j] += g[r];
+          }
+        }
+      });
+    });
+    return out;
+  }
+
+  /** x_r / max(‖x_r‖₂, 1e-12) per row, as torch.nn.functional.normalize(x, dim=1). */
+  public Tensor l2NormalizeRows(Tensor x) {
+    int m = x.rows;
+    int n = x.cols;
+    Tensor out = output(m, n, x);
+    float[] norms = new float[m];
+    normalizeRows(x.data, out.data, norms, m, n);
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      normalizeRowsBackward(out.data, norms, g, x.gradBuffer(), m, n);
+    });
+    return out;
+  }
+
+  private static final float NORM_EPS = 1e-12f;
+
+  /** y_r = x_r / max(‖x_r‖, eps); norms[r] = ‖x_r‖. */
+  private static void normalizeRows(float[] x, float[] y, float[] norms, int m, int n) {
+    rowsOf(m, n, (s, e) -> {
+      for (int r = s; r < e; r++) {
+        int o = r * n;
+        double ss = 0;
+        for (int j = 0; j < n; j++) {
+          ss += (double) x[o + j] * x[o + j];
+        }
+        float norm = (float) Math.sqrt(ss);
+        norms[r] = norm;
+        float inv = 1f / Math.max(norm, NORM_EPS);
+        for (int j = 0; j < n; j++) {
+          y[o + j] = x[o + j] * inv;
+        }
+      }
+    });
+  }
+
+  /**
+   * gx_r += (g_r − y_r (y_r·g_r)) / ‖x_r‖ where the norm was not clamped, g_r / eps where it was (the
+   * clamp passes no gradient to the norm, as torch's clamp_min).
+   */
+  private static void normalizeRowsBackward(float[] y, float[] norms, float[] g, float[] gx, int m, int n) {
+    rowsOf(m, n, (s, e) -> {
+      for (int r = s; r < e; r++) {
+        int o = r * n;
+        if (norms[r] >= NORM_EPS) {
+          float inv = 1f / norms[r];
+          float yg = Kernels.dot(y, o, g, o, n);
+          for (int j = 0; j < n; j++) {
+            gx[o + j] += (g[o + j] - y[o + j] * yg) * inv;
+          }
+        } else {
+          Kernels.axpy(1f / NORM_EPS, g, o, gx, o, n);
+        }
+      }
+    });
+  }
+
+  /**
+   * Layer normalisation over each row with optional per-column gain and bias (1×cols, either may be
+   * null), as torch.nn.LayerNorm: (x − mean) / sqrt(var + eps) · gain + bias with the biased variance.
+   */
+  public Tensor layerNorm(Tensor x, Tensor gain, Tensor bias, float eps) {
+    int m = x.rows;
+    int n = x.cols;
+    if (gain != null && (gain.rows != 1 || gain.cols != n)) {
+      throw new IllegalArgumentException("layerNorm: gain " + gain.shape() + " does not fit " + x.shape());
+    }
+    if (bias != null && (bias.rows != 1 || bias.cols != n)) {
+      throw new IllegalArgumentException("layerNorm: bias " + bias.shape() + " does not fit " + x.shape());
+    }
+    Tensor out = output(m, n, x, gain, bias);
+    float[] mean = new float[m];
+    float[] rstd = new float[m];
+    float[] y = out.data;
+    rowsOf(m, n, (s, e) -> {
+      for (int r = s; r < e; r++) {
+        int o = r * n;
+        double sum = 0;
+        for (int j = 0; j < n; j++) {
+          sum += x.data[o + j];
+        }
+        double mu = sum / n;
+        double ss = 0;
+        for (int j = 0; j < n; j++) {
+          double c = x.data[o + j] - mu;
+          ss += c * c;
+        }
+        float mf = (float) mu;
+        float rs = (float) (1.0 / Math.sqrt(ss / n + eps));
+        mean[r] = mf;
+        rstd[r] = rs;
+        for (int j = 0; j < n; j++) {
+          float xh = (x.data[o + j] - mf) * rs;
+          y[o + j] = (gain == null ? xh : xh * gain.data[j]) + (bias == null ? 0f : bias.data[j]);
+        }
+      }
+    });
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      if (x.requiresGrad) {
+        float[] gx = x.gradBuffer();
+        rowsOf(m, n, (s, e) -> {
+          for (int r = s; r < e; r++) {
+            int o = r * n;
+            float mf = mean[r];
+            float rs = rstd[r];
+            double sumD = 0;
+            double sumDx = 0;
+            for (int j = 0; j < n; j++) {
+              float dxh = gain == null ? g[o + j] : g[o + j] * gain.data[j];
+              sumD += dxh;
+              sumDx += dxh * (x.data[o + j] - mf) * rs;
+            }
+            float meanD = (float) (sumD / n);
+            float meanDx = (float) (sumDx / n);
+            for (int j = 0; j < n; j++) {
+              float dxh = gain == null ? g[o + j] : g[o + j] * gain.data[j];
+              float xh = (x.data[o + j] - mf) * rs;
+              gx[o + j] += rs * (dxh - meanD - xh * meanDx);
+            }
+          }
+        });
+      }
+      if (gain != null && gain.requiresGrad) {
+        float[] gg = gain.gradBuffer();
+        for (int r = 0; r < m; r++) {
+          int o = r * n;
+          for (int j = 0; j < n; j++) {
+            gg[j] += g[o + j] * (x.data[o + j] - mean[r]) * rstd[r];
+          }
+        }
+      }
+      if (bias != null && bias.requiresGrad) {
+        columnSumsInto(g, m, n, bias.gradBuffer());
+      }
+    });
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Reductions and losses (1×1 outputs)
+  // ---------------------------------------------------------------------------------------------
+
+  /** Σ of all values, 1×1 (accumulated in double). */
+  public Tensor sum(Tensor x) {
+    double acc = 0;
+    for (float v : x.data) {
+      acc += v;
+    }
+    return broadcastScalar(x, (float) acc, 1f);
+  }
+
+  /** Mean of all values, 1×1 (NaN for an empty tensor, as torch). */
+  public Tensor mean(Tensor x) {
+    double acc = 0;
+    for (float v : x.data) {
+      acc += v;
+    }
+    int n = x.size();
+    return broadcastScalar(x, (float) (acc / n), 1f / n);
+  }
+
+  /** A 1×1 output whose gradient flows back as d · g to every value of x. */
+  private Tensor broadcastScalar(Tensor x, float value, float d) {
+    Tensor out = output(1, 1, x);
+    out.data[0] = value;
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      float[] gx = x.gradBuffer();
+      float gd = g[0] * d;
+      values(gx.length, (s, e) -> {
+        for (int i = s; i < e; i++) {
+          gx[i] += gd;
+        }
+      });
+    });
+    return out;
+  }
+
+  /** Σ x², 1×1 (accumulated in double). */
+  public Tensor sumSquares(Tensor x) {
+    double acc = 0;
+    for (float v : x.data) {
+      acc += (double) v * v;
+    }
+    Tensor out = output(1, 1, x);
+    out.data[0] = (float) acc;
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      float[] gx = x.gradBuffer();
+      values(gx.length, (s, e) -> Kernels.axpy(2f * g[0], x.data, s, gx, s, e - s));
+    });
+    return out;
+  }
+
+  /** ‖x‖₂ (Frobenius norm), 1×1, as torch.norm(x, p=2); the gradient at x = 0 is 0, as torch. */
+  public Tensor norm(Tensor x) {
+    double acc = 0;
+    for (float v : x.data) {
+      acc += (double) v * v;
+    }
+    float nv = (float) Math.sqrt(acc);
+    Tensor out = output(1, 1, x);
+    out.data[0] = nv;
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      float[] gx = x.gradBuffer();
+      if (nv == 0f) {
+        return;
+      }
+      float c = g[0] / nv;
+      values(gx.length, (s, e) -> Kernels.axpy(c, x.data, s, gx, s, e - s));
+    });
+    return out;
+  }
+
+  /**
+   * InfoNCE with cosine similarity and in-batch negatives (PGL, SGL, MGCN's {@code InfoNCE}):
+   * mean_r −log( exp(cos(a_r,b_r)/τ) / Σ_s exp(cos(a_r,b_s)/τ) ), 1×1. Rows are normalised as
+   * torch.nn.functional.normalize (eps 1e-12); the log-sum-exp is stable. Memory: one m×m float matrix.
    */
   public Tensor infoNce(Tensor a, Tensor b, float tau) {
-    throw new UnsupportedOperationException("infoNce");
+    sameShape("infoNce", a, b);
+    if (!(tau > 0f)) {
+      throw new IllegalArgumentException("infoNce: temperature must be > 0, got " + tau);
+    }
+    int m = a.rows;
+    int d = a.cols;
+    if (m == 0) {
+      throw new IllegalArgumentException("infoNce: empty batch " + a.shape());
+    }
+    float[] na = new float[m * d];
+    float[] nb = new float[m * d];
+    float[] normA = new float[m];
+    float[] normB = new float[m];
+    normalizeRows(a.data, na, normA, m, d);
+    normalizeRows(b.data, nb, normB, m, d);
+    float[] p = new float[m * m]; // cosines, then the row-wise softmax of cos/τ
+    Kernels.gemmNT(na, nb, p, m, d, m, false);
+    float invTau = 1f / tau;
+    double[] rowLoss = new double[m];
+    rowsOf(m, m, (s, e) -> {
+      for (int r = s; r < e; r++) {
+        float pos = p[r * m + r] * invTau;
+        rowLoss[r] = softmaxRow(p, p, r * m, m, invTau) - pos;
+      }
+    });
+    double total = 0;
+    for (double l : rowLoss) {
+      total += l;
+    }
+    Tensor out = output(1, 1, a, b);
+    out.data[0] = (float) (total / m);
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      // dL/dS_rs = g/m · (P_rs − [r = s]) for S = cos/τ; overwrite P in place (this step runs once).
+      float c = g[0] / m;
+      rowsOf(m, m, (s, e) -> {
+        for (int r = s; r < e; r++) {
+          int o = r * m;
+          for (int j = 0; j < m; j++) {
+            p[o + j] *= c * invTau; // includes dS/dcos = 1/τ
+          }
+          p[o + r] -= c * invTau;
+        }
+      });
+      if (a.requiresGrad) {
+        float[] dna = new float[m * d];
+        Kernels.gemmNN(p, nb, dna, m, m, d, false);
+        normalizeRowsBackward(na, normA, dna, a.gradBuffer(), m, d);
+      }
+      if (b.requiresGrad) {
+        float[] dnb = new float[m * d];
+        Kernels.gemmTN(p, na, dnb, m, m, d, false);
+        normalizeRowsBackward(nb, normB, dnb, b.gradBuffer(), m, d);
+      }
+    });
+    return out;
   }
 }

@@ -1,0 +1,338 @@
+package org.userec.tensor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.userec.tensor.GradCheck.awayFromZero;
+import static org.userec.tensor.GradCheck.param;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.userec.graph.CsrMatrix;
+
+/** A finite-difference gradient check for every op and every input of it. */
+class TapeGradTest {
+
+  private static CsrMatrix randomSparse(int rows, int cols, int nnz, long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    int[] r = new int[nnz];
+    int[] c = new int[nnz];
+    float[] v = new float[nnz];
+    for (int k = 0; k < nnz; k++) {
+      r[k] = rng.nextInt(rows);
+      c[k] = rng.nextInt(cols);
+      v[k] = (float) rng.nextDouble(-1, 1);
+    }
+    return CsrMatrix.fromCoo(rows, cols, r, c, v);
+  }
+
+  @Test
+  void gatherRows() {
+    Param t = param("table", 5, 3, 1);
+    int[] idx = {4, 0, 4, 2, 4}; // repeats accumulate; rows 1 and 3 get nothing
+    GradCheck.of("gatherRows").check(tp -> tp.gatherRows(t, idx), t);
+    // rows never gathered keep a zero gradient
+    Tape tape = Tape.recording();
+    t.zeroGrad();
+    tape.backward(tape.sum(tape.gatherRows(t, idx)));
+    assertThat(t.grad()).containsExactly(1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 0, 3, 3, 3);
+  }
+
+  @Test
+  void matmul() {
+    Param a = param("a", 3, 4, 1);
+    Param b = param("b", 4, 2, 2);
+    GradCheck.of("matmul").check(tp -> tp.matmul(a, b), a, b);
+  }
+
+  @Test
+  void matmulNT() {
+    Param a = param("a", 3, 4, 1);
+    Param b = param("b", 5, 4, 2);
+    GradCheck.of("matmulNT").check(tp -> tp.matmulNT(a, b), a, b);
+  }
+
+  @Test
+  void matmulTN() {
+    Param a = param("a", 4, 3, 1);
+    Param b = param("b", 4, 5, 2);
+    GradCheck.of("matmulTN").check(tp -> tp.matmulTN(a, b), a, b);
+  }
+
+  @Test
+  void matmulOfATensorWithItself() {
+    Param a = param("a", 3, 3, 1);
+    GradCheck.of("matmul(a,a)").check(tp -> tp.matmul(a, a), a);
+  }
+
+  @Test
+  void linear() {
+    Param x = param("x", 4, 3, 1);
+    Param w = param("w", 3, 5, 2);
+    Param bias = param("bias", 1, 5, 3);
+    GradCheck.of("linear").check(tp -> tp.linear(x, w, bias), x, w, bias);
+    GradCheck.of("linear no bias").check(tp -> tp.linear(x, w, null), x, w);
+  }
+
+  @Test
+  void spmm() {
+    CsrMatrix a = randomSparse(6, 4, 12, 5);
+    Param x = param("x", 4, 3, 1);
+    GradCheck.of("spmm").check(tp -> tp.spmm(a, x), x);
+  }
+
+  @Test
+  void spmmRows() {
+    CsrMatrix a = randomSparse(6, 4, 14, 5);
+    Param x = param("x", 4, 3, 1);
+    int[] rows = {5, 0, 5, 2};
+    GradCheck.of("spmmRows").check(tp -> tp.spmmRows(a, rows, x), x);
+  }
+
+  @Test
+  void add() {
+    Param a = param("a", 3, 4, 1);
+    Param b = param("b", 3, 4, 2);
+    GradCheck.of("add").check(tp -> tp.add(a, b), a, b);
+  }
+
+  @Test
+  void addBroadcastsARowVector() {
+    Param a = param("a", 3, 4, 1);
+    Param b = param("b", 1, 4, 2);
+    GradCheck.of("add broadcast").check(tp -> tp.add(a, b), a, b);
+  }
+
+  @Test
+  void sub() {
+    Param a = param("a", 3, 4, 1);
+    Param b = param("b", 3, 4, 2);
+    GradCheck.of("sub").check(tp -> tp.sub(a, b), a, b);
+  }
+
+  @Test
+  void mul() {
+    Param a = param("a", 3, 4, 1);
+    Param b = param("b", 3, 4, 2);
+    GradCheck.of("mul").check(tp -> tp.mul(a, b), a, b);
+    GradCheck.of("mul(a,a)").check(tp -> tp.mul(a, a), a);
+  }
+
+  @Test
+  void scale() {
+    Param a = param("a", 3, 4, 1);
+    GradCheck.of("scale").check(tp -> tp.scale(a, -2.5f), a);
+  }
+
+  @Test
+  void mulScalar() {
+    Param a = param("a", 3, 4, 1);
+    Param s = param("s", 1, 1, 2);
+    GradCheck.of("mulScalar").check(tp -> tp.mulScalar(a, s), a, s);
+  }
+
+  @Test
+  void scaleRows() {
+    Param x = param("x", 4, 3, 1);
+    Param w = param("w", 4, 1, 2);
+    GradCheck.of("scaleRows").check(tp -> tp.scaleRows(x, w), x, w);
+  }
+
+  @Test
+  void weightedSum() {
+    Param a = param("a", 3, 2, 1);
+    Param b = param("b", 3, 2, 2);
+    Param c = param("c", 3, 2, 3);
+    float[] w = {0.5f, -1.5f, 2f};
+    GradCheck.of("weightedSum").check(tp -> tp.weightedSum(w, a, b, c), a, b, c);
+  }
+
+  @Test
+  void concatCols() {
+    Param a = param("a", 3, 2, 1);
+    Param b = param("b", 3, 1, 2);
+    Param c = param("c", 3, 3, 3);
+    GradCheck.of("concatCols").check(tp -> tp.concatCols(a, b, c), a, b, c);
+  }
+
+  @Test
+  void concatRows() {
+    Param a = param("a", 2, 3, 1);
+    Param b = param("b", 1, 3, 2);
+    Param c = param("c", 3, 3, 3);
+    GradCheck.of("concatRows").check(tp -> tp.concatRows(a, b, c), a, b, c);
+  }
+
+  @Test
+  void sliceRows() {
+    Param x = param("x", 5, 3, 1);
+    GradCheck.of("sliceRows").check(tp -> tp.sliceRows(x, 1, 4), x);
+  }
+
+  @Test
+  void sliceCols() {
+    Param x = param("x", 3, 5, 1);
+    GradCheck.of("sliceCols").check(tp -> tp.sliceCols(x, 1, 4), x);
+  }
+
+  @Test
+  void sigmoid() {
+    Param x = param("x", 3, 4, 1, -4, 4);
+    GradCheck.of("sigmoid").check(tp -> tp.sigmoid(x), x);
+  }
+
+  @Test
+  void logSigmoid() {
+    Param x = param("x", 3, 4, 1, -6, 6);
+    GradCheck.of("logSigmoid").check(tp -> tp.logSigmoid(x), x);
+  }
+
+  @Test
+  void softplus() {
+    Param x = param("x", 3, 4, 1, -6, 6);
+    GradCheck.of("softplus").check(tp -> tp.softplus(x), x);
+  }
+
+  @Test
+  void tanh() {
+    Param x = param("x", 3, 4, 1, -2, 2);
+    GradCheck.of("tanh").check(tp -> tp.tanh(x), x);
+  }
+
+  @Test
+  void relu() {
+    Param x = awayFromZero("x", 3, 4, 1, 0.1, 1);
+    GradCheck.of("relu").check(tp -> tp.relu(x), x);
+  }
+
+  @Test
+  void leakyRelu() {
+    Param x = awayFromZero("x", 3, 4, 1, 0.1, 1);
+    GradCheck.of("leakyRelu").check(tp -> tp.leakyRelu(x, 0.2f), x);
+  }
+
+  @Test
+  void exp() {
+    Param x = param("x", 3, 4, 1, -2, 2);
+    GradCheck.of("exp").check(tp -> tp.exp(x), x);
+  }
+
+  @Test
+  void log() {
+    Param x = param("x", 3, 4, 1, 0.5, 3);
+    GradCheck.of("log").check(tp -> tp.log(x), x);
+  }
+
+  @Test
+  void dropout() {
+    Param x = param("x", 4, 5, 1);
+    GradCheck.of("dropout").check(tp -> tp.dropout(x, 0.4f, new SplittableRandom(7)), x);
+  }
+
+  @Test
+  void softmaxRows() {
+    Param x = param("x", 3, 5, 1, -3, 3);
+    GradCheck.of("softmaxRows").check(tp -> tp.softmaxRows(x), x);
+  }
+
+  @Test
+  void rowSum() {
+    Param x = param("x", 3, 5, 1);
+    GradCheck.of("rowSum").check(tp -> tp.rowSum(x), x);
+  }
+
+  @Test
+  void l2NormalizeRows() {
+    Param x = param("x", 4, 3, 1);
+    GradCheck.of("l2NormalizeRows").check(tp -> tp.l2NormalizeRows(x), x);
+  }
+
+  @Test
+  void layerNorm() {
+    Param x = param("x", 3, 5, 1, -2, 2);
+    Param gain = param("gain", 1, 5, 2, 0.5, 1.5);
+    Param bias = param("bias", 1, 5, 3);
+    GradCheck.of("layerNorm").check(tp -> tp.layerNorm(x, gain, bias, 1e-5f), x, gain, bias);
+    GradCheck.of("layerNorm plain").check(tp -> tp.layerNorm(x, null, null, 1e-5f), x);
+  }
+
+  @Test
+  void sum() {
+    Param x = param("x", 3, 4, 1);
+    GradCheck.of("sum").check(tp -> tp.sum(x), x);
+  }
+
+  @Test
+  void mean() {
+    Param x = param("x", 3, 4, 1);
+    GradCheck.of("mean").check(tp -> tp.mean(x), x);
+  }
+
+  @Test
+  void sumSquares() {
+    Param x = param("x", 3, 4, 1);
+    GradCheck.of("sumSquares").check(tp -> tp.sumSquares(x), x);
+  }
+
+  @Test
+  void norm() {
+    Param x = param("x", 3, 4, 1);
+    GradCheck.of("norm").check(tp -> tp.norm(x), x);
+  }
+
+  @Test
+  void rowDot() {
+    Param a = param("a", 4, 3, 1);
+    Param b = param("b", 4, 3, 2);
+    GradCheck.of("rowDot").check(tp -> tp.rowDot(a, b), a, b);
+  }
+
+  @Test
+  void groupedMatmulNT() {
+    Param a = param("a", 6, 4, 1);
+    Param b = param("b", 6, 4, 2);
+    GradCheck.of("groupedMatmulNT").check(tp -> tp.groupedMatmulNT(a, b, 3), a, b);
+    GradCheck.of("groupedMatmulNT(a,a)").check(tp -> tp.groupedMatmulNT(a, a, 2), a);
+  }
+
+  @Test
+  void groupedMatmul() {
+    Param p = param("p", 6, 3, 1);
+    Param v = param("v", 6, 4, 2);
+    GradCheck.of("groupedMatmul").check(tp -> tp.groupedMatmul(p, v, 3), p, v);
+  }
+
+  @Test
+  void infoNce() {
+    Param a = param("a", 5, 4, 1);
+    Param b = param("b", 5, 4, 2);
+    GradCheck.of("infoNce").check(tp -> tp.infoNce(a, b, 0.2f), a, b);
+    GradCheck.of("infoNce tau 1").check(tp -> tp.infoNce(a, b, 1f), a, b);
+  }
+
+  @Test
+  void chainedOpsAccumulateIntoSharedInputs() {
+    // BPR with the user vector used twice, then self-attention: Q = G·W, A = softmax(QGᵀ/√d), out = A·G.
+    Param u = param("u", 4, 3, 1);
+    Param i = param("i", 4, 3, 2);
+    Param j = param("j", 4, 3, 3);
+    GradCheck.of("bpr")
+        .check(tp -> tp.scale(tp.mean(tp.logSigmoid(tp.sub(tp.rowDot(u, i), tp.rowDot(u, j)))), -1f), u, i, j);
+    Param g = param("g", 6, 4, 4);
+    Param wq = param("wq", 4, 4, 5);
+    GradCheck.of("attention")
+        .check(tp -> {
+          Tensor q = tp.matmul(g, wq);
+          Tensor att = tp.softmaxRows(tp.scale(tp.groupedMatmulNT(q, g, 3), 0.5f));
+          return tp.weightedSum(new float[] {0.8f, 0.2f}, g, tp.groupedMatmul(att, g, 3));
+        }, g, wq);
+  }
+
+  @Test
+  void constantInputsGetNoGradient() {
+    Param a = param("a", 3, 4, 1);
+    Tensor c = Tensor.of(3, 4, new float[12]);
+    Tape tape = Tape.recording();
+    tape.backward(tape.sum(tape.mul(a, tape.add(c, a))));
+    assertThat(c.grad()).isNull();
+    assertThat(a.grad()).isNotNull();
+  }
+}
