@@ -25,7 +25,7 @@ public final class VectorKernels {
   static final int L = S.length();
 
   /** Micro-tile: MR rows of C times NR = 2 vectors of columns. */
-  static final int MR = 4;
+  static final int MR = 6;
 
   static final int NR = 2 * L;
 
@@ -233,13 +233,17 @@ public final class VectorKernels {
       for (int s = 0; s < slivers; s++) {
         int bb = s * kLen * NR;
         FloatVector c00 = FloatVector.zero(S);
-        FloatVector c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S);
-        FloatVector c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S);
-        FloatVector c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S);
-        FloatVector c31 = FloatVector.zero(S);
+        FloatVector c01 = c00;
+        FloatVector c10 = c00;
+        FloatVector c11 = c00;
+        FloatVector c20 = c00;
+        FloatVector c21 = c00;
+        FloatVector c30 = c00;
+        FloatVector c31 = c00;
+        FloatVector c40 = c00;
+        FloatVector c41 = c00;
+        FloatVector c50 = c00;
+        FloatVector c51 = c00;
         int ap = a0;
         for (int p = 0; p < kLen; p++, ap += aCs) {
           int bo = bb + p * NR;
@@ -257,14 +261,21 @@ public final class VectorKernels {
           av = FloatVector.broadcast(S, a[ap + 3 * aRs]);
           c30 = av.fma(b0, c30);
           c31 = av.fma(b1, c31);
+          av = FloatVector.broadcast(S, a[ap + 4 * aRs]);
+          c40 = av.fma(b0, c40);
+          c41 = av.fma(b1, c41);
+          av = FloatVector.broadcast(S, a[ap + 5 * aRs]);
+          c50 = av.fma(b0, c50);
+          c51 = av.fma(b1, c51);
         }
-        int col = j0 + s * NR;
         int w = Math.min(NR, nc - s * NR);
-        int ci = i * cRs + col;
+        int ci = i * cRs + j0 + s * NR;
         store(c00, c01, c, ci, w, load, bp, tmpOff);
         store(c10, c11, c, ci + cRs, w, load, bp, tmpOff);
         store(c20, c21, c, ci + 2 * cRs, w, load, bp, tmpOff);
         store(c30, c31, c, ci + 3 * cRs, w, load, bp, tmpOff);
+        store(c40, c41, c, ci + 4 * cRs, w, load, bp, tmpOff);
+        store(c50, c51, c, ci + 5 * cRs, w, load, bp, tmpOff);
       }
     }
     for (; i < i1; i++) {
