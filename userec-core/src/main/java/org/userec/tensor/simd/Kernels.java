@@ -1,6 +1,5 @@
 package org.userec.tensor.simd;
 
-import java.util.Arrays;
 import org.userec.graph.CsrMatrix;
 import org.userec.util.Parallel;
 
@@ -269,78 +268,25 @@ public final class Kernels {
       VectorKernels.scatterAddRows(src, idx, dst, d);
       return;
     }
-    int dstRows = d == 0 ? 0 : dst.length / d;
-    int[] order = new int[count];
-    int[] groupStart;
-    if (dstRows <= 4 * count) {
-      groupStart = groupByCounting(idx, dstRows, order);
-    } else {
-      groupStart = groupBySorting(idx, dstRows, order);
+    // Each task owns a fixed range of destination rows and applies, in ascending r, exactly the sources
+    // that land there: no sorting, no allocation, and each row sees the same order for any task count.
+    int dstRows = dst.length / d;
+    for (int r = 0; r < count; r++) {
+      if (idx[r] < 0 || idx[r] >= dstRows) {
+        throw new IndexOutOfBoundsException(
+            "scatterAddRows: idx[" + r + "] = " + idx[r] + " outside [0, " + dstRows + ") destination rows");
+      }
     }
-    int groups = groupStart.length - 1;
-    int grain = Math.max(1, (1 << 14) / Math.max(1, d * Math.max(1, count / Math.max(1, groups))));
+    int tasks = Math.min(Parallel.threads(), Math.max(1, dstRows));
     Parallel.forRange(
-        groups, grain, (from, to) -> VectorKernels.scatterAddGroups(src, idx, order, groupStart, dst, d, from, to));
-  }
-
-  /** Stable counting sort of r by idx[r]; returns the starts of the non-empty groups (plus the end). */
-  private static int[] groupByCounting(int[] idx, int dstRows, int[] order) {
-    int[] start = new int[dstRows + 1];
-    for (int r = 0; r < idx.length; r++) {
-      checkIndex(idx, r, dstRows);
-      start[idx[r] + 1]++;
-    }
-    int groups = 0;
-    for (int i = 0; i < dstRows; i++) {
-      if (start[i + 1] > 0) {
-        groups++;
-      }
-      start[i + 1] += start[i];
-    }
-    int[] groupStart = new int[groups + 1];
-    int g = 0;
-    for (int i = 0; i < dstRows; i++) {
-      if (start[i + 1] > start[i]) {
-        groupStart[g++] = start[i];
-      }
-    }
-    groupStart[groups] = idx.length;
-    for (int r = 0; r < idx.length; r++) {
-      order[start[idx[r]]++] = r;
-    }
-    return groupStart;
-  }
-
-  /** Sorts (idx[r], r) pairs; returns the starts of the groups of equal idx (plus the end). */
-  private static int[] groupBySorting(int[] idx, int dstRows, int[] order) {
-    long[] keys = new long[idx.length];
-    for (int r = 0; r < idx.length; r++) {
-      checkIndex(idx, r, dstRows);
-      keys[r] = ((long) idx[r] << 32) | r;
-    }
-    Arrays.sort(keys);
-    int groups = 0;
-    for (int q = 0; q < keys.length; q++) {
-      order[q] = (int) keys[q];
-      if (q == 0 || (keys[q] >>> 32) != (keys[q - 1] >>> 32)) {
-        groups++;
-      }
-    }
-    int[] groupStart = new int[groups + 1];
-    int g = 0;
-    for (int q = 0; q < keys.length; q++) {
-      if (q == 0 || (keys[q] >>> 32) != (keys[q - 1] >>> 32)) {
-        groupStart[g++] = q;
-      }
-    }
-    groupStart[groups] = keys.length;
-    return groupStart;
-  }
-
-  private static void checkIndex(int[] idx, int r, int dstRows) {
-    if (idx[r] < 0 || idx[r] >= dstRows) {
-      throw new IndexOutOfBoundsException(
-          "scatterAddRows: idx[" + r + "] = " + idx[r] + " outside [0, " + dstRows + ") destination rows");
-    }
+        tasks,
+        1,
+        (from, to) -> {
+          for (int t = from; t < to; t++) {
+            int lo = (int) ((long) dstRows * t / tasks);
+            int hi = (int) ((long) dstRows * (t + 1) / tasks);
+            VectorKernels.scatterAddRowsOwned(src, idx, dst, d, lo, hi);
+          }
+        });
   }
 }

@@ -515,15 +515,14 @@ public final class VectorKernels {
   }
 
   /**
-   * For groups [from, to) of a destination grouping: dst[idx[order[q]]] += src[order[q]] for q in
-   * [groupStart[g], groupStart[g+1]), in that order (order is ascending r within a group).
+   * The part of {@link #scatterAddRows} whose destination rows lie in [lo, hi): dst[idx[r]] += src[r] for
+   * every r with lo ≤ idx[r] < hi, in ascending r. Disjoint ranges may run concurrently.
    */
-  static void scatterAddGroups(
-      float[] src, int[] idx, int[] order, int[] groupStart, float[] dst, int d, int from, int to) {
-    for (int g = from; g < to; g++) {
-      for (int q = groupStart[g]; q < groupStart[g + 1]; q++) {
-        int r = order[q];
-        add(dst, idx[r] * d, src, r * d, dst, idx[r] * d, d);
+  static void scatterAddRowsOwned(float[] src, int[] idx, float[] dst, int d, int lo, int hi) {
+    for (int r = 0; r < idx.length; r++) {
+      int i = idx[r];
+      if (i >= lo && i < hi) {
+        add(dst, i * d, src, r * d, dst, i * d, d);
       }
     }
   }

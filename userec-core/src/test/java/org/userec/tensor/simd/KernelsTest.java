@@ -165,7 +165,7 @@ class KernelsTest {
   void scatterAddRowsIsExactForAnyThreadCount() {
     Random rnd = new Random(15);
     int d = 64;
-    // many sources into few rows (counting sort) and few sources into many rows (sorting)
+    // many sources into few rows, and few sources into many rows
     for (int[] sizes : new int[][] {{20_000, 1_000}, {2_000, 100_000}}) {
       int count = sizes[0];
       int dstRows = sizes[1];
@@ -184,5 +184,12 @@ class KernelsTest {
       ScalarKernels.scatterAddRows(src, idx, want, d);
       assertSameBits(got, want, "scatterAddRows vs scalar");
     }
+    int[] bad = new int[1000];
+    bad[999] = 1000;
+    Parallel.setThreads(2);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> Kernels.scatterAddRows(new float[1000 * d], bad, new float[1000 * d], d))
+        .isInstanceOf(IndexOutOfBoundsException.class)
+        .hasMessageContaining("idx[999] = 1000");
   }
 }
