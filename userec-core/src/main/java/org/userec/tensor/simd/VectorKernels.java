@@ -513,17 +513,4 @@ public final class VectorKernels {
       add(dst, idx[r] * d, src, r * d, dst, idx[r] * d, d);
     }
   }
-
-  /**
-   * The part of {@link #scatterAddRows} whose destination rows lie in [lo, hi): dst[idx[r]] += src[r] for
-   * every r with lo ≤ idx[r] < hi, in ascending r. Disjoint ranges may run concurrently.
-   */
-  static void scatterAddRowsOwned(float[] src, int[] idx, float[] dst, int d, int lo, int hi) {
-    for (int r = 0; r < idx.length; r++) {
-      int i = idx[r];
-      if (i >= lo && i < hi) {
-        add(dst, i * d, src, r * d, dst, i * d, d);
-      }
-    }
-  }
 }
