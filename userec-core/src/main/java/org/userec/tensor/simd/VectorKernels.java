@@ -270,12 +270,42 @@ public final class VectorKernels {
         }
         int w = Math.min(NR, nc - s * NR);
         int ci = i * cRs + j0 + s * NR;
-        store(c00, c01, c, ci, w, load, bp, tmpOff);
-        store(c10, c11, c, ci + cRs, w, load, bp, tmpOff);
-        store(c20, c21, c, ci + 2 * cRs, w, load, bp, tmpOff);
-        store(c30, c31, c, ci + 3 * cRs, w, load, bp, tmpOff);
-        store(c40, c41, c, ci + 4 * cRs, w, load, bp, tmpOff);
-        store(c50, c51, c, ci + 5 * cRs, w, load, bp, tmpOff);
+        if (w == NR) {
+          // full tile, written inline so that the first (OSR-compiled) call of a long gemm is fast too
+          if (load) {
+            c00 = c00.add(FloatVector.fromArray(S, c, ci));
+            c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
+            c10 = c10.add(FloatVector.fromArray(S, c, ci + cRs));
+            c11 = c11.add(FloatVector.fromArray(S, c, ci + cRs + L));
+            c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * cRs));
+            c21 = c21.add(FloatVector.fromArray(S, c, ci + 2 * cRs + L));
+            c30 = c30.add(FloatVector.fromArray(S, c, ci + 3 * cRs));
+            c31 = c31.add(FloatVector.fromArray(S, c, ci + 3 * cRs + L));
+            c40 = c40.add(FloatVector.fromArray(S, c, ci + 4 * cRs));
+            c41 = c41.add(FloatVector.fromArray(S, c, ci + 4 * cRs + L));
+            c50 = c50.add(FloatVector.fromArray(S, c, ci + 5 * cRs));
+            c51 = c51.add(FloatVector.fromArray(S, c, ci + 5 * cRs + L));
+          }
+          c00.intoArray(c, ci);
+          c01.intoArray(c, ci + L);
+          c10.intoArray(c, ci + cRs);
+          c11.intoArray(c, ci + cRs + L);
+          c20.intoArray(c, ci + 2 * cRs);
+          c21.intoArray(c, ci + 2 * cRs + L);
+          c30.intoArray(c, ci + 3 * cRs);
+          c31.intoArray(c, ci + 3 * cRs + L);
+          c40.intoArray(c, ci + 4 * cRs);
+          c41.intoArray(c, ci + 4 * cRs + L);
+          c50.intoArray(c, ci + 5 * cRs);
+          c51.intoArray(c, ci + 5 * cRs + L);
+        } else {
+          store(c00, c01, c, ci, w, load, bp, tmpOff);
+          store(c10, c11, c, ci + cRs, w, load, bp, tmpOff);
+          store(c20, c21, c, ci + 2 * cRs, w, load, bp, tmpOff);
+          store(c30, c31, c, ci + 3 * cRs, w, load, bp, tmpOff);
+          store(c40, c41, c, ci + 4 * cRs, w, load, bp, tmpOff);
+          store(c50, c51, c, ci + 5 * cRs, w, load, bp, tmpOff);
+        }
       }
     }
     for (; i < i1; i++) {
