@@ -73,6 +73,11 @@ public final class VectorKernels {
       int nb = Math.max(NR, (PANEL_FLOATS / kc) / NR * NR);
       nb = Math.max(NR, Math.min(nb, roundUp(n, NR)));
       int nPanels = (n + nb - 1) / nb;
+      if (nPanels < 4) {
+        // narrow outputs (e.g. weight gradients k×64): cut columns finer so that there are several tasks
+        nb = Math.max(NR, roundUp((n + 3) / 4, NR));
+        nPanels = (n + nb - 1) / nb;
+      }
       // Few panels: also cut rows (each row block repacks its panel, cheap next to mb·nb·k FMAs).
       int mb = nPanels >= 8 ? m : Math.max(64, roundUp((m + 7) / 8, MR));
       mb = Math.max(1, Math.min(mb, m));
