@@ -57,15 +57,24 @@ public final class TextFeatures {
     int d = TextEncoder.DIMENSION;
     float[] out = new float[n * d];
     int b = Math.max(1, batch);
+    // Batches of similar length waste less padding; rows go back to item order.
+    String[] sentences = new String[n];
+    Integer[] order = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      sentences[i] = sentence(table, i);
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, (x, y) -> sentences[x].length() != sentences[y].length()
+        ? Integer.compare(sentences[x].length(), sentences[y].length()) : Integer.compare(x, y));
     for (int start = 0; start < n; start += b) {
       int end = Math.min(n, start + b);
       List<String> texts = new ArrayList<>(end - start);
-      for (int i = start; i < end; i++) {
-        texts.add(sentence(table, i));
+      for (int k = start; k < end; k++) {
+        texts.add(sentences[order[k]]);
       }
       float[][] v = encoder.encode(texts);
       for (int k = 0; k < v.length; k++) {
-        System.arraycopy(v[k], 0, out, (start + k) * d, d);
+        System.arraycopy(v[k], 0, out, order[start + k] * d, d);
       }
       progress.step(end - start);
     }

@@ -49,15 +49,26 @@ class TextEncoderTest {
   }
 
   @Test
-  void blankTextsAndLongTextsEncode() {
-    String word = "blanket ";
-    String longText = word.repeat(600);
-    String cut = encoder().truncate(longText);
-    assertThat(cut.length()).isLessThan(longText.length());
-    assertThat(cut.split(" ")).hasSize(TextEncoder.MAX_TOKENS - 2);
-    float[][] v = encoder().encode(List.of("", longText, cut));
+  void blankTextsAndLongTextsEncodeAndTruncateAt256Tokens() {
+    String longText = "blanket ".repeat(600);
+    String cut = "blanket ".repeat(TextEncoder.MAX_TOKENS - 2);
+    assertThat(encoder().tokens(longText)).isEqualTo(TextEncoder.MAX_TOKENS);
+    float[][] v = encoder().encode(List.of("", longText, cut, "a short one"));
     assertThat(v[0]).hasSize(TextEncoder.DIMENSION);
     assertThat(dot(v[1], v[2])).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
+    // Padding in a batch does not change a text's vector.
+    float[] alone = encoder().encode(List.of("a short one"))[0];
+    assertThat(dot(alone, v[3])).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
+  }
+
+  @Test
+  void agreesWithLangchain4jsOwnModelOnShortTexts() {
+    TextEncoder enc = encoder();
+    var reference = new dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel();
+    String text = "Stainless steel socket wrench set for car repair.";
+    float[] theirs = reference.embed(text).content().vector();
+    float[] ours = enc.encode(List.of(text, "a longer text that pads the first one in this batch of two texts"))[0];
+    assertThat(dot(ours, theirs)).isGreaterThan(0.99999);
   }
 
   static double dot(float[] a, float[] b) {
