@@ -23,6 +23,8 @@ import picocli.CommandLine.Command;
       EvalCommand.class,
       StatsCommand.class,
       GenerateCommand.class,
+      PrepareCommand.class,
+      FeaturesCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     },
