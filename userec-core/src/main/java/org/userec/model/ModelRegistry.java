@@ -17,6 +17,7 @@ public final class ModelRegistry {
   static {
     MODELS.put("BPR", BprMf::new);
     MODELS.put("LightGCN", LightGcn::new);
+    MODELS.put("USERec", Userec::new);
   }
 
   private ModelRegistry() {}
