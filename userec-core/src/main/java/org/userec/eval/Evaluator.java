@@ -1,8 +1,11 @@
 package org.userec.eval;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 import org.userec.data.Dataset;
 import org.userec.model.Scorer;
 import org.userec.util.Parallel;
@@ -14,9 +17,10 @@ import org.userec.util.Parallel;
  * ties broken by lower item id, and Recall, NDCG, Precision and MAP read at each K from that one list. One
  * scoring pass serves validation and test: a user with rows in both is scored once.
  *
- * <p>Users are scored in blocks of {@link #blockUsers()}, so memory is O(block · items), never users × items.
- * Within a block the rows are ranked in parallel; each user's hits are stored as bits, and the metrics are
- * summed afterwards in user order, so the result is bit-for-bit the same for any thread count and block size.
+ * <p>Users are scored in blocks of {@link #blockUsers()}, so memory is O(threads · block · items), never users
+ * × items. Blocks run in parallel, each scored and then ranked by one task while its scores are in cache. Each
+ * user's hits are stored as bits and the metrics summed afterwards in user order, so the result is bit-for-bit
+ * the same for any thread count (and for any block size, when the scorer's rows do not depend on the block).
  *
  * <p>With hits h_r at ranks r = 1..K and held-out items T_u:
  *
@@ -40,11 +44,10 @@ public final class Evaluator {
   /** Metric kinds in the order {@link Metrics} lists them. */
   static final String[] KINDS = {"recall", "ndcg", "precision", "map"};
 
-  /** Rows ranked per parallel task; one row of Baby costs a few microseconds. */
-  private static final int ROW_GRAIN = 16;
+  private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
-  /** Target size of one block's score buffer, in floats (16 MiB). */
-  private static final int BLOCK_FLOATS = 1 << 22;
+  /** Target size of one block's score buffer, in floats (4 MiB). */
+  private static final int BLOCK_FLOATS = 1 << 20;
 
   private final int numUsers;
   private final int numItems;
@@ -113,9 +116,9 @@ public final class Evaluator {
     }
   }
 
-  /** About 16 MiB of scores per block, at least 16 and at most 2048 users. */
+  /** About 4 MiB of scores per block, at least 64 users (so the item matrix is re-read rarely), at most 1024. */
   static int defaultBlockUsers(int numItems) {
-    return Math.max(16, Math.min(2048, BLOCK_FLOATS / Math.max(1, numItems)));
+    return Math.max(64, Math.min(1024, BLOCK_FLOATS / Math.max(1, numItems)));
   }
 
   private static double log2(double x) {
@@ -137,8 +140,8 @@ public final class Evaluator {
   }
 
   /**
-   * As {@link #evaluate(Scorer)}; when {@code nanos} is given, adds the time spent scoring to nanos[0] and
-   * ranking (mask, top-k, hits) to nanos[1]. For the timing harness.
+   * As {@link #evaluate(Scorer)}; when {@code nanos} is given, adds the CPU time all threads spent scoring to
+   * nanos[0] and ranking (mask, top-k, hits) to nanos[1]. For the timing harness.
    */
   EvalResult evaluate(Scorer scorer, long[] nanos) {
     checkScorer(scorer);
@@ -152,9 +155,9 @@ public final class Evaluator {
         evalUsers,
         true,
         nanos,
-        (first, row, top) -> {
-          int u = evalUsers[first + row];
-          int at = (first + row) * words;
+        (index, top) -> {
+          int u = evalUsers[index];
+          int at = index * words;
           markHits(top, listLen, validItems[u], validHits, at);
           markHits(top, listLen, testItems[u], testHits, at);
         },
@@ -181,42 +184,44 @@ public final class Evaluator {
     int listLen = Math.min(k, numItems);
     int[][] out = new int[users.length][];
     forEachBlock(
-        scorer, users, maskTrain, null, (first, row, top) -> out[first + row] = Arrays.copyOf(top, listLen), listLen);
+        scorer, users, maskTrain, null, (index, top) -> out[index] = Arrays.copyOf(top, listLen), listLen);
     return out;
   }
 
-  /** Receives one ranked row: the block's first index into the user array, the row in the block, the list. */
+  /** Receives one ranked row: the index into the user array, and the list (valid only during the call). */
   @FunctionalInterface
   private interface RowSink {
-    void accept(int first, int row, int[] top);
+    void accept(int index, int[] top);
   }
 
   /**
-   * Scores users in blocks (the scorer parallelises inside), then masks and ranks each block's rows in
-   * parallel, handing every ranked row to the sink. Sinks write to disjoint slots.
+   * Cuts users into blocks of {@link #blockUsers()} and runs the blocks in parallel: each task scores its
+   * block and at once masks and ranks the block's rows, while they are still in cache, handing every ranked
+   * row to the sink. Block boundaries depend only on the block size, never on the thread count; sinks write
+   * to disjoint slots. Memory: one block's scores per running task.
    */
   private void forEachBlock(Scorer scorer, int[] users, boolean maskTrain, long[] nanos, RowSink sink, int listLen) {
-    if (users.length == 0) {
-      return;
-    }
-    int block = Math.min(blockUsers, users.length);
-    float[] scores = new float[block * numItems];
-    int[] ids = new int[block];
-    for (int first = 0; first < users.length; first += block) {
-      int rows = Math.min(block, users.length - first);
-      int[] blockIds = rows == block ? ids : new int[rows];
-      System.arraycopy(users, first, blockIds, 0, rows);
-      long t0 = System.nanoTime();
-      scorer.score(blockIds, scores);
-      long t1 = System.nanoTime();
-      int f = first;
-      Parallel.forRange(
-          rows,
-          ROW_GRAIN,
-          (from, to) -> {
-            TopK selector = new TopK(listLen);
-            int[] top = new int[listLen];
-            for (int r = from; r < to; r++) {
+    int block = Math.min(blockUsers, Math.max(1, users.length));
+    int blocks = (users.length + block - 1) / block;
+    LongAdder scoring = new LongAdder();
+    LongAdder ranking = new LongAdder();
+    Parallel.forRange(
+        blocks,
+        1,
+        (fromBlock, toBlock) -> {
+          float[] scores = new float[block * numItems];
+          int[] ids = new int[block];
+          TopK selector = new TopK(listLen);
+          int[] top = new int[listLen];
+          for (int b = fromBlock; b < toBlock; b++) {
+            int first = b * block;
+            int rows = Math.min(block, users.length - first);
+            int[] blockIds = rows == block ? ids : new int[rows];
+            System.arraycopy(users, first, blockIds, 0, rows);
+            long t0 = nanos == null ? 0 : CPU.getCurrentThreadCpuTime();
+            scorer.score(blockIds, scores);
+            long t1 = nanos == null ? 0 : CPU.getCurrentThreadCpuTime();
+            for (int r = 0; r < rows; r++) {
               int u = blockIds[r];
               int off = r * numItems;
               if (maskTrain) {
@@ -229,13 +234,17 @@ public final class Evaluator {
               } catch (IllegalArgumentException e) {
                 throw new IllegalStateException("user " + u + ": " + e.getMessage(), e);
               }
-              sink.accept(f, r, top);
+              sink.accept(first + r, top);
             }
-          });
-      if (nanos != null) {
-        nanos[0] += t1 - t0;
-        nanos[1] += System.nanoTime() - t1;
-      }
+            if (nanos != null) {
+              scoring.add(t1 - t0);
+              ranking.add(CPU.getCurrentThreadCpuTime() - t1);
+            }
+          }
+        });
+    if (nanos != null) {
+      nanos[0] += scoring.sum();
+      nanos[1] += ranking.sum();
     }
   }
 

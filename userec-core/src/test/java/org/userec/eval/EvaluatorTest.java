@@ -177,13 +177,13 @@ class EvaluatorTest {
     int before = Parallel.threads();
     try {
       Parallel.setThreads(1);
-      EvalResult one = new Evaluator(d, new int[] {5, 10, 20, 50}, 1000).evaluate(s);
+      EvalResult one = new Evaluator(d, new int[] {5, 10, 20, 50}, 7).evaluate(s);
       Parallel.setThreads(2);
-      EvalResult two = new Evaluator(d, new int[] {5, 10, 20, 50}, 1000).evaluate(s);
-      EvalResult twoSmallBlocks = new Evaluator(d, new int[] {5, 10, 20, 50}, 7).evaluate(s);
+      EvalResult two = new Evaluator(d, new int[] {5, 10, 20, 50}, 7).evaluate(s); // 37 blocks in parallel
+      EvalResult twoOneBlock = new Evaluator(d, new int[] {5, 10, 20, 50}, 1000).evaluate(s);
       assertThat(one.test().evaluatedUsers()).isGreaterThan(150);
       assertThat(two).isEqualTo(one); // Double.equals: bit-for-bit
-      assertThat(twoSmallBlocks).isEqualTo(one);
+      assertThat(twoOneBlock).isEqualTo(one);
       assertThat(one.test().get("recall@20")).isNotEqualTo(one.valid().get("recall@20"));
     } finally {
       Parallel.setThreads(before);

@@ -68,6 +68,28 @@ class TopKTest {
   }
 
   @Test
+  void exactWhenTheSampleMisleadsOrTheCandidateBufferOverflows() {
+    SplittableRandom rng = new SplittableRandom(5);
+    int n = 4099;
+    // k = 50 samples every 6th item: make exactly those high, so fewer than k items reach the sample's
+    // threshold and the row must be scanned again.
+    float[] sampledHigh = new float[n];
+    for (int i = 0; i < n; i++) {
+      sampledHigh[i] = i % 6 == 0 ? 10 + rng.nextInt(50) : rng.nextInt(50) / 10f;
+    }
+    assertThat(select(sampledHigh, 0, n, 50)).containsExactly(fullSortTop(sampledHigh, 0, n, 50));
+    // All equal (an untrained model): every item is a candidate until the buffer compacts.
+    float[] flat = new float[n];
+    assertThat(select(flat, 0, n, 50)).containsExactly(IntStream.range(0, 50).toArray());
+    // Ascending scores: the best items come last.
+    float[] ascending = new float[n];
+    for (int i = 0; i < n; i++) {
+      ascending[i] = i / 7;
+    }
+    assertThat(select(ascending, 0, n, 20)).containsExactly(fullSortTop(ascending, 0, n, 20));
+  }
+
+  @Test
   void tiesGoToTheLowerId() {
     float[] scores = {1f, 3f, 3f, 1f, 3f, 2f, 3f};
     assertThat(select(scores, 0, 7, 3)).containsExactly(1, 2, 4);

@@ -7,8 +7,11 @@ import java.util.SplittableRandom;
  * M. D. Vose, "A linear algorithm for generating random numbers with a given distribution", IEEE TSE 1991).
  */
 final class AliasTable {
-  private final double[] prob;
-  private final int[] alias;
+  /**
+   * One entry per index: the acceptance threshold (probability × 2^32, unsigned) in the high 32 bits and the
+   * alias in the low 32, so that a draw reads one word (at Elec's scale the table outgrows L2).
+   */
+  private final long[] table;
 
   AliasTable(double[] weights) {
     int n = weights.length;
@@ -25,8 +28,8 @@ final class AliasTable {
     if (!(sum > 0)) {
       throw new IllegalArgumentException("alias table weights sum to " + sum);
     }
-    prob = new double[n];
-    alias = new int[n];
+    double[] prob = new double[n];
+    int[] alias = new int[n];
     double[] scaled = new double[n];
     int[] small = new int[n];
     int[] large = new int[n];
@@ -62,14 +65,23 @@ final class AliasTable {
       prob[s] = 1;
       alias[s] = s;
     }
+    table = new long[n];
+    for (int i = 0; i < n; i++) {
+      // prob 1 (or more, from rounding) keeps i through its alias; below, a threshold under 2^32
+      long threshold = prob[i] >= 1 ? 0 : (long) (prob[i] * 0x1.0p32);
+      table[i] = (threshold << 32) | ((prob[i] >= 1 ? i : alias[i]) & 0xffffffffL);
+    }
   }
 
   int size() {
-    return prob.length;
+    return table.length;
   }
 
+  /** One 64-bit draw: the high half picks the column (multiply-shift), the low half accepts or aliases. */
   int sample(SplittableRandom rng) {
-    int i = rng.nextInt(prob.length);
-    return rng.nextDouble() < prob[i] ? i : alias[i];
+    long r = rng.nextLong();
+    int i = (int) (((r >>> 32) * table.length) >>> 32);
+    long e = table[i];
+    return (r & 0xffffffffL) < (e >>> 32) ? i : (int) e;
   }
 }

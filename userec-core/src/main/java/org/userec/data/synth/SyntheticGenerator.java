@@ -40,8 +40,8 @@ import org.userec.util.Seeds;
  * </ol>
  *
  * <p>Every step draws from its own generator, {@link Seeds#rng}(seed, component, index), per user or per
- * item where the work runs in parallel, and the elementary functions are pure Java ({@link Draws}), so the
- * same spec gives byte-identical files on any machine and thread count.
+ * item where the work runs in parallel, and the elementary functions are {@link StrictMath}'s, so the same
+ * spec gives byte-identical files on any machine and thread count.
  */
 public final class SyntheticGenerator {
   /** Below this many items, each user's draw is exact over all items. */
@@ -206,10 +206,21 @@ public final class SyntheticGenerator {
     double logWeight(int u, int i) {
       int pu = u * d;
       int pi = i * d;
-      double s = 0;
-      for (int k = 0; k < d; k++) {
-        s += (double) users[pu + k] * items[pi + k];
+      double s0 = 0;
+      double s1 = 0;
+      double s2 = 0;
+      double s3 = 0;
+      int k = 0;
+      for (; k + 3 < d; k += 4) { // four independent sums: the additions overlap instead of queueing
+        s0 += (double) users[pu + k] * items[pi + k];
+        s1 += (double) users[pu + k + 1] * items[pi + k + 1];
+        s2 += (double) users[pu + k + 2] * items[pi + k + 2];
+        s3 += (double) users[pu + k + 3] * items[pi + k + 3];
       }
+      for (; k < d; k++) {
+        s0 += (double) users[pu + k] * items[pi + k];
+      }
+      double s = (s0 + s1) + (s2 + s3);
       return s * scale;
     }
   }
@@ -218,7 +229,7 @@ public final class SyntheticGenerator {
     int ni = spec.items();
     double[] logPop = new double[ni];
     for (int i = 0; i < ni; i++) {
-      logPop[i] = Draws.log(popularity[i]);
+      logPop[i] = StrictMath.log(popularity[i]);
     }
     AliasTable alias = ni > EXACT_ITEMS ? new AliasTable(popularity) : null;
     int[][] lists = new int[spec.users()][];
@@ -237,8 +248,8 @@ public final class SyntheticGenerator {
     private final Affinity aff;
     private final double[] logPop;
     private final AliasTable alias;
-    private final int[] seenBy;
-    private final int[] slot;
+    /** Per item: (user who last drew it) << 32 | its slot in cand, one word per lookup. */
+    private final long[] mark;
     private final int[] cand;
     private final int[] mult;
     private final double[] keys;
@@ -249,9 +260,8 @@ public final class SyntheticGenerator {
       this.logPop = logPop;
       this.alias = alias;
       int ni = logPop.length;
-      this.seenBy = new int[ni];
-      Arrays.fill(seenBy, -1);
-      this.slot = new int[ni];
+      this.mark = new long[ni];
+      Arrays.fill(mark, -1L);
       this.cand = new int[ni];
       this.mult = new int[ni];
       this.keys = new double[ni];
@@ -268,19 +278,19 @@ public final class SyntheticGenerator {
         while (len < n && draws < (long) MAX_POOL_ROUNDS * pool) {
           for (int t = 0; t < pool; t++) {
             int i = alias.sample(rng);
-            if (seenBy[i] != u) {
-              seenBy[i] = u;
-              slot[i] = len;
+            long m = mark[i];
+            if ((int) (m >>> 32) != u) {
+              mark[i] = ((long) u << 32) | len;
               cand[len] = i;
               mult[len++] = 1;
             } else {
-              mult[slot[i]]++;
+              mult[(int) m]++;
             }
           }
           draws += pool;
         }
         for (int c = 0; c < len; c++) {
-          keys[c] = (mult[c] == 1 ? 0.0 : Draws.log(mult[c])) + aff.logWeight(u, cand[c]) + Draws.gumbel(rng);
+          keys[c] = (mult[c] == 1 ? 0.0 : StrictMath.log(mult[c])) + aff.logWeight(u, cand[c]) + Draws.gumbel(rng);
         }
       }
       if (len < n) { // exact over all items: few items, or a pool too concentrated to supply n
@@ -500,7 +510,7 @@ public final class SyntheticGenerator {
           for (int c = 0; c < d; c++) {
             s += (double) w[wk + c] * itemFactors[zi + c];
           }
-          double x = Draws.tanh(gain * s + bias[k]);
+          double x = StrictMath.tanh(gain * s + bias[k]);
           if (eps != null) {
             x += noise * eps.next();
           }

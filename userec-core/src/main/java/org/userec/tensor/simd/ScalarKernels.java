@@ -1,0 +1,157 @@
+package org.userec.tensor.simd;
+
+import java.util.Arrays;
+import org.userec.graph.CsrMatrix;
+
+/**
+ * The scalar twin of {@link VectorKernels}: plain loops, single-threaded, the reference every vector kernel is
+ * differentially tested against and the fallback when {@code jdk.incubator.vector} is absent. Signatures and
+ * contracts are those of {@link Kernels}; see there. All arrays are row-major.
+ */
+public final class ScalarKernels {
+  private ScalarKernels() {}
+
+  /** c[m×n] (+)= a[m×k] · b[k×n]. */
+  public static void gemmNN(float[] a, float[] b, float[] c, int m, int k, int n, boolean accumulate) {
+    for (int i = 0; i < m; i++) {
+      int ci = i * n;
+      if (!accumulate) {
+        Arrays.fill(c, ci, ci + n, 0f);
+      }
+      for (int p = 0; p < k; p++) {
+        float av = a[i * k + p];
+        int bp = p * n;
+        for (int j = 0; j < n; j++) {
+          c[ci + j] += av * b[bp + j];
+        }
+      }
+    }
+  }
+
+  /** c[m×n] (+)= a[m×k] · b[n×k]ᵀ. */
+  public static void gemmNT(float[] a, float[] b, float[] c, int m, int k, int n, boolean accumulate) {
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        float s = 0f;
+        for (int p = 0; p < k; p++) {
+          s += a[i * k + p] * b[j * k + p];
+        }
+        c[i * n + j] = accumulate ? c[i * n + j] + s : s;
+      }
+    }
+  }
+
+  /** c[k×n] (+)= a[m×k]ᵀ · b[m×n]. */
+  public static void gemmTN(float[] a, float[] b, float[] c, int m, int k, int n, boolean accumulate) {
+    if (!accumulate) {
+      Arrays.fill(c, 0, k * n, 0f);
+    }
+    for (int i = 0; i < m; i++) {
+      for (int p = 0; p < k; p++) {
+        float av = a[i * k + p];
+        for (int j = 0; j < n; j++) {
+          c[p * n + j] += av * b[i * n + j];
+        }
+      }
+    }
+  }
+
+  /** out[a.rows×d] (+)= a · x[a.cols×d]. */
+  public static void spmm(CsrMatrix a, float[] x, int d, float[] out, boolean accumulate) {
+    for (int i = 0; i < a.rows; i++) {
+      spmmRow(a, i, x, d, out, i * d, accumulate);
+    }
+  }
+
+  /** out[rows.length×d] (+)= (a · x) restricted to the given rows of a. */
+  public static void spmmRows(CsrMatrix a, int[] rows, float[] x, int d, float[] out, boolean accumulate) {
+    for (int r = 0; r < rows.length; r++) {
+      spmmRow(a, rows[r], x, d, out, r * d, accumulate);
+    }
+  }
+
+  private static void spmmRow(CsrMatrix a, int i, float[] x, int d, float[] out, int oi, boolean accumulate) {
+    if (!accumulate) {
+      Arrays.fill(out, oi, oi + d, 0f);
+    }
+    for (int q = a.rowPtr[i]; q < a.rowPtr[i + 1]; q++) {
+      float v = a.values[q];
+      int xj = a.colIdx[q] * d;
+      for (int t = 0; t < d; t++) {
+        out[oi + t] += v * x[xj + t];
+      }
+    }
+  }
+
+  /** Σ a[i]·b[i] over [0, n). */
+  public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+    float s = 0f;
+    for (int i = 0; i < n; i++) {
+      s += a[aOff + i] * b[bOff + i];
+    }
+    return s;
+  }
+
+  /** y[yOff..] += alpha · x[xOff..] over n values. */
+  public static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+    for (int i = 0; i < n; i++) {
+      y[yOff + i] += alpha * x[xOff + i];
+    }
+  }
+
+  /** x[off..off+n) *= s. */
+  public static void scale(float[] x, float s, int off, int n) {
+    for (int i = 0; i < n; i++) {
+      x[off + i] *= s;
+    }
+  }
+
+  /** out[outOff+i] = a[aOff+i] + b[bOff+i] over n values (out may alias a or b at the same offset). */
+  public static void add(float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
+    for (int i = 0; i < n; i++) {
+      out[outOff + i] = a[aOff + i] + b[bOff + i];
+    }
+  }
+
+  /** out[outOff+i] = a[aOff+i] · b[bOff+i] over n values (out may alias a or b at the same offset). */
+  public static void mul(float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
+    for (int i = 0; i < n; i++) {
+      out[outOff + i] = a[aOff + i] * b[bOff + i];
+    }
+  }
+
+  /** out[outOff+i] += a[aOff+i] · b[bOff+i] over n values. */
+  public static void mulAdd(float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
+    for (int i = 0; i < n; i++) {
+      out[outOff + i] += a[aOff + i] * b[bOff + i];
+    }
+  }
+
+  /** Σ x[i]² over [off, off+n). */
+  public static float sumOfSquares(float[] x, int off, int n) {
+    float s = 0f;
+    for (int i = 0; i < n; i++) {
+      float v = x[off + i];
+      s += v * v;
+    }
+    return s;
+  }
+
+  /** out[i] = Σ_t a[i·d+t]·b[i·d+t] for i in [0, m). */
+  public static void rowDots(float[] a, float[] b, int m, int d, float[] out) {
+    for (int i = 0; i < m; i++) {
+      out[i] = dot(a, i * d, b, i * d, d);
+    }
+  }
+
+  /** dst[idx[r]·d ..+d) += src[r·d ..+d) for r in [0, idx.length), in order of r. */
+  public static void scatterAddRows(float[] src, int[] idx, float[] dst, int d) {
+    for (int r = 0; r < idx.length; r++) {
+      int s = r * d;
+      int o = idx[r] * d;
+      for (int t = 0; t < d; t++) {
+        dst[o + t] += src[s + t];
+      }
+    }
+  }
+}

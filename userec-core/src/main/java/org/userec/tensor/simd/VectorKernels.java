@@ -1,0 +1,546 @@
+package org.userec.tensor.simd;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import org.userec.graph.CsrMatrix;
+
+/**
+ * The kernels of {@link Kernels} on {@code jdk.incubator.vector}, single-threaded. {@link Kernels} splits the
+ * work across cores by calling the range variants here ({@code ...Range}, {@link #gemmTiles}); the
+ * whole-array methods have the same signatures and contracts as {@link ScalarKernels} and are the ones the
+ * differential tests compare.
+ *
+ * <p>Every hot loop has one shape: check at entry, {@code loopBound}, several accumulators, a one-vector
+ * tail, a scalar tail, no allocation. Each output element of gemm/spmm is one fused multiply-add chain in a
+ * fixed order that depends only on the sizes (not on tiling into tasks or on the SIMD width), so results do
+ * not depend on the number of threads.
+ *
+ * <p>The species is chosen once: {@code -Duserec.simd.bits=128|256|512} overrides the preferred one.
+ * Loading this class throws a {@link LinkageError} when the incubator module is absent; {@link Kernels}
+ * catches it.
+ */
+public final class VectorKernels {
+  static final VectorSpecies<Float> S = chooseSpecies();
+  static final int L = S.length();
+
+  /** Micro-tile: MR rows of C times NR = 2 vectors of columns. */
+  static final int MR = 6;
+
+  static final int NR = 2 * L;
+
+  /** Depth of one k-block of a gemm. */
+  static final int KC = 256;
+
+  /** Packed B panel is about this many floats (fits the L2 cache). */
+  private static final int PANEL_FLOATS = 32 * 1024;
+
+  private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+
+  private VectorKernels() {}
+
+  private static VectorSpecies<Float> chooseSpecies() {
+    String bits = System.getProperty("userec.simd.bits", "").trim();
+    switch (bits) {
+      case "128":
+        return FloatVector.SPECIES_128;
+      case "256":
+        return FloatVector.SPECIES_256;
+      case "512":
+        return FloatVector.SPECIES_512;
+      case "":
+        return FloatVector.SPECIES_PREFERRED;
+      default:
+        throw new IllegalArgumentException("userec.simd.bits must be 128, 256 or 512, got '" + bits + "'");
+    }
+  }
+
+  /** Lanes per vector of the chosen species. */
+  public static int lanes() {
+    return L;
+  }
+
+  // ------------------------------------------------------------------------------------------------ gemm
+
+  /**
+   * How one gemm C[M×N] (+)= A(M×K)·B(K×N) is cut: k-blocks of {@code kc}, column panels of {@code nb}
+   * (packed once per task), row blocks of {@code mb}. Tile t covers panel {@code t / mBlocks} and row block
+   * {@code t % mBlocks}. Depends only on the sizes.
+   */
+  record GemmPlan(int m, int k, int n, int kc, int nb, int mb, int nPanels, int mBlocks) {
+    static GemmPlan of(int m, int k, int n) {
+      int kc = Math.max(1, Math.min(k, KC));
+      int nb = Math.max(NR, (PANEL_FLOATS / kc) / NR * NR);
+      nb = Math.max(NR, Math.min(nb, roundUp(n, NR)));
+      int nPanels = (n + nb - 1) / nb;
+      // Few panels: also cut rows (each row block repacks its panel, cheap next to mb·nb·k FMAs).
+      int mb = nPanels >= 8 ? m : Math.max(64, roundUp((m + 7) / 8, MR));
+      mb = Math.max(1, Math.min(mb, m));
+      int mBlocks = (m + mb - 1) / mb;
+      return new GemmPlan(m, k, n, kc, nb, mb, nPanels, mBlocks);
+    }
+
+    int tiles() {
+      return nPanels * mBlocks;
+    }
+  }
+
+  private static int roundUp(int x, int r) {
+    return (x + r - 1) / r * r;
+  }
+
+  /** c[m×n] (+)= a[m×k] · b[k×n]. */
+  public static void gemmNN(float[] a, float[] b, float[] c, int m, int k, int n, boolean accumulate) {
+    checkGemm(a, m * k, b, k * n, c, m * n);
+    GemmPlan plan = GemmPlan.of(m, k, n);
+    gemmTiles(plan, a, k, 1, b, false, c, accumulate, 0, plan.tiles());
+  }
+
+  /** c[m×n] (+)= a[m×k] · b[n×k]ᵀ. */
+  public static void gemmNT(float[] a, float[] b, float[] c, int m, int k, int n, boolean accumulate) {
+    checkGemm(a, m * k, b, n * k, c, m * n);
+    GemmPlan plan = GemmPlan.of(m, k, n);
+    gemmTiles(plan, a, k, 1, b, true, c, accumulate, 0, plan.tiles());
+  }
+
+  /** c[k×n] (+)= a[m×k]ᵀ · b[m×n]. */
+  public static void gemmTN(float[] a, float[] b, float[] c, int m, int k, int n, boolean accumulate) {
+    checkGemm(a, m * k, b, m * n, c, k * n);
+    GemmPlan plan = GemmPlan.of(k, m, n);
+    gemmTiles(plan, a, 1, k, b, false, c, accumulate, 0, plan.tiles());
+  }
+
+  static void checkGemm(float[] a, int aLen, float[] b, int bLen, float[] c, int cLen) {
+    if (a.length < aLen || b.length < bLen || c.length < cLen) {
+      throw new IllegalArgumentException(
+          "gemm arrays too short: a " + a.length + "<" + aLen + "? b " + b.length + "<" + bLen + "? c "
+              + c.length + "<" + cLen + "?");
+    }
+  }
+
+  /**
+   * Computes tiles [tileFrom, tileTo) of {@code plan} for C[M×N] (+)= A·B, where A(i,p) = a[i·aRs + p·aCs],
+   * B(p,j) = b[p·N + j] or, when {@code bT}, b[j·K + p], and C(i,j) = c[i·N + j].
+   */
+  static void gemmTiles(
+      GemmPlan plan, float[] a, int aRs, int aCs, float[] b, boolean bT, float[] c, boolean accumulate,
+      int tileFrom, int tileTo) {
+    int kc = plan.kc;
+    int nb = plan.nb;
+    float[] bp = scratch(kc * nb + MR * NR);
+    int scratchOff = kc * nb;
+    for (int t = tileFrom; t < tileTo; t++) {
+      int panel = t / plan.mBlocks;
+      int mBlock = t % plan.mBlocks;
+      int j0 = panel * nb;
+      int nc = Math.min(nb, plan.n - j0);
+      int i0 = mBlock * plan.mb;
+      int i1 = Math.min(plan.m, i0 + plan.mb);
+      for (int k0 = 0; k0 < plan.k; k0 += kc) {
+        int kLen = Math.min(kc, plan.k - k0);
+        if (bT) {
+          packTransposed(b, plan.k, j0, nc, k0, kLen, bp);
+        } else {
+          packRows(b, plan.n, j0, nc, k0, kLen, bp);
+        }
+        boolean load = accumulate || k0 > 0;
+        panel(a, k0 * aCs, aRs, aCs, i0, i1, kLen, bp, nc, c, plan.n, j0, load, scratchOff);
+      }
+    }
+    if (plan.k == 0 && !accumulate) {
+      zeroTiles(plan, c, tileFrom, tileTo); // no k-block ran
+    }
+  }
+
+  private static void zeroTiles(GemmPlan plan, float[] c, int tileFrom, int tileTo) {
+    for (int t = tileFrom; t < tileTo; t++) {
+      int j0 = (t / plan.mBlocks) * plan.nb;
+      int nc = Math.min(plan.nb, plan.n - j0);
+      int i0 = (t % plan.mBlocks) * plan.mb;
+      int i1 = Math.min(plan.m, i0 + plan.mb);
+      for (int i = i0; i < i1; i++) {
+        java.util.Arrays.fill(c, i * plan.n + j0, i * plan.n + j0 + nc, 0f);
+      }
+    }
+  }
+
+  private static float[] scratch(int size) {
+    float[] s = SCRATCH.get();
+    if (s.length < size) {
+      s = new float[size];
+      SCRATCH.set(s);
+    }
+    return s;
+  }
+
+  /** Packs B(k0+p, j0+jj) = b[(k0+p)·n + j0+jj] into slivers of NR columns, zero-padded. */
+  private static void packRows(float[] b, int n, int j0, int nc, int k0, int kLen, float[] bp) {
+    int slivers = (nc + NR - 1) / NR;
+    for (int s = 0; s < slivers; s++) {
+      int base = s * kLen * NR;
+      int col = j0 + s * NR;
+      int w = Math.min(NR, nc - s * NR);
+      for (int p = 0; p < kLen; p++) {
+        int src = (k0 + p) * n + col;
+        int dst = base + p * NR;
+        if (w == NR) {
+          FloatVector.fromArray(S, b, src).intoArray(bp, dst);
+          FloatVector.fromArray(S, b, src + L).intoArray(bp, dst + L);
+        } else {
+          for (int t = 0; t < w; t++) {
+            bp[dst + t] = b[src + t];
+          }
+          for (int t = w; t < NR; t++) {
+            bp[dst + t] = 0f;
+          }
+        }
+      }
+    }
+  }
+
+  /** Packs B(k0+p, j0+jj) = b[(j0+jj)·k + k0+p] into slivers of NR columns, zero-padded. */
+  private static void packTransposed(float[] b, int k, int j0, int nc, int k0, int kLen, float[] bp) {
+    int slivers = (nc + NR - 1) / NR;
+    for (int s = 0; s < slivers; s++) {
+      int base = s * kLen * NR;
+      for (int t = 0; t < NR; t++) {
+        int jj = s * NR + t;
+        if (jj < nc) {
+          int src = (j0 + jj) * k + k0;
+          for (int p = 0; p < kLen; p++) {
+            bp[base + p * NR + t] = b[src + p];
+          }
+        } else {
+          for (int p = 0; p < kLen; p++) {
+            bp[base + p * NR + t] = 0f;
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * C(i, j0+jj) (+)= Σ_p A(i,p)·Bp(p,jj) for i in [i0,i1), jj < nc, p < kLen; A(i,p) = a[aOff + i·aRs +
+   * p·aCs], Bp packed by {@link #packRows}. {@code load}: add to C instead of overwriting.
+   */
+  private static void panel(
+      float[] a, int aOff, int aRs, int aCs, int i0, int i1, int kLen, float[] bp, int nc, float[] c, int cRs,
+      int j0, boolean load, int tmpOff) {
+    int slivers = (nc + NR - 1) / NR;
+    int i = i0;
+    for (; i + MR <= i1; i += MR) {
+      int a0 = aOff + i * aRs;
+      for (int s = 0; s < slivers; s++) {
+        int bb = s * kLen * NR;
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = c00;
+        FloatVector c10 = c00;
+        FloatVector c11 = c00;
+        FloatVector c20 = c00;
+        FloatVector c21 = c00;
+        FloatVector c30 = c00;
+        FloatVector c31 = c00;
+        FloatVector c40 = c00;
+        FloatVector c41 = c00;
+        FloatVector c50 = c00;
+        FloatVector c51 = c00;
+        int ap = a0;
+        for (int p = 0; p < kLen; p++, ap += aCs) {
+          int bo = bb + p * NR;
+          FloatVector b0 = FloatVector.fromArray(S, bp, bo);
+          FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
+          FloatVector av = FloatVector.broadcast(S, a[ap]);
+          c00 = av.fma(b0, c00);
+          c01 = av.fma(b1, c01);
+          av = FloatVector.broadcast(S, a[ap + aRs]);
+          c10 = av.fma(b0, c10);
+          c11 = av.fma(b1, c11);
+          av = FloatVector.broadcast(S, a[ap + 2 * aRs]);
+          c20 = av.fma(b0, c20);
+          c21 = av.fma(b1, c21);
+          av = FloatVector.broadcast(S, a[ap + 3 * aRs]);
+          c30 = av.fma(b0, c30);
+          c31 = av.fma(b1, c31);
+          av = FloatVector.broadcast(S, a[ap + 4 * aRs]);
+          c40 = av.fma(b0, c40);
+          c41 = av.fma(b1, c41);
+          av = FloatVector.broadcast(S, a[ap + 5 * aRs]);
+          c50 = av.fma(b0, c50);
+          c51 = av.fma(b1, c51);
+        }
+        int w = Math.min(NR, nc - s * NR);
+        int ci = i * cRs + j0 + s * NR;
+        if (w == NR) {
+          // full tile, written inline so that the first (OSR-compiled) call of a long gemm is fast too
+          if (load) {
+            c00 = c00.add(FloatVector.fromArray(S, c, ci));
+            c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
+            c10 = c10.add(FloatVector.fromArray(S, c, ci + cRs));
+            c11 = c11.add(FloatVector.fromArray(S, c, ci + cRs + L));
+            c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * cRs));
+            c21 = c21.add(FloatVector.fromArray(S, c, ci + 2 * cRs + L));
+            c30 = c30.add(FloatVector.fromArray(S, c, ci + 3 * cRs));
+            c31 = c31.add(FloatVector.fromArray(S, c, ci + 3 * cRs + L));
+            c40 = c40.add(FloatVector.fromArray(S, c, ci + 4 * cRs));
+            c41 = c41.add(FloatVector.fromArray(S, c, ci + 4 * cRs + L));
+            c50 = c50.add(FloatVector.fromArray(S, c, ci + 5 * cRs));
+            c51 = c51.add(FloatVector.fromArray(S, c, ci + 5 * cRs + L));
+          }
+          c00.intoArray(c, ci);
+          c01.intoArray(c, ci + L);
+          c10.intoArray(c, ci + cRs);
+          c11.intoArray(c, ci + cRs + L);
+          c20.intoArray(c, ci + 2 * cRs);
+          c21.intoArray(c, ci + 2 * cRs + L);
+          c30.intoArray(c, ci + 3 * cRs);
+          c31.intoArray(c, ci + 3 * cRs + L);
+          c40.intoArray(c, ci + 4 * cRs);
+          c41.intoArray(c, ci + 4 * cRs + L);
+          c50.intoArray(c, ci + 5 * cRs);
+          c51.intoArray(c, ci + 5 * cRs + L);
+        } else {
+          store(c00, c01, c, ci, w, load, bp, tmpOff);
+          store(c10, c11, c, ci + cRs, w, load, bp, tmpOff);
+          store(c20, c21, c, ci + 2 * cRs, w, load, bp, tmpOff);
+          store(c30, c31, c, ci + 3 * cRs, w, load, bp, tmpOff);
+          store(c40, c41, c, ci + 4 * cRs, w, load, bp, tmpOff);
+          store(c50, c51, c, ci + 5 * cRs, w, load, bp, tmpOff);
+        }
+      }
+    }
+    for (; i < i1; i++) {
+      int a0 = aOff + i * aRs;
+      for (int s = 0; s < slivers; s++) {
+        int bb = s * kLen * NR;
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = FloatVector.zero(S);
+        int ap = a0;
+        for (int p = 0; p < kLen; p++, ap += aCs) {
+          int bo = bb + p * NR;
+          FloatVector av = FloatVector.broadcast(S, a[ap]);
+          c00 = av.fma(FloatVector.fromArray(S, bp, bo), c00);
+          c01 = av.fma(FloatVector.fromArray(S, bp, bo + L), c01);
+        }
+        int w = Math.min(NR, nc - s * NR);
+        store(c00, c01, c, i * cRs + j0 + s * NR, w, load, bp, tmpOff);
+      }
+    }
+  }
+
+  /** Writes (or adds) the first w ≤ NR lanes of [v0 v1] at c[ci..]; partial tiles go through tmp. */
+  private static void store(
+      FloatVector v0, FloatVector v1, float[] c, int ci, int w, boolean load, float[] tmp, int tmpOff) {
+    if (w == NR) {
+      if (load) {
+        v0 = v0.add(FloatVector.fromArray(S, c, ci));
+        v1 = v1.add(FloatVector.fromArray(S, c, ci + L));
+      }
+      v0.intoArray(c, ci);
+      v1.intoArray(c, ci + L);
+      return;
+    }
+    v0.intoArray(tmp, tmpOff);
+    v1.intoArray(tmp, tmpOff + L);
+    for (int t = 0; t < w; t++) {
+      c[ci + t] = load ? c[ci + t] + tmp[tmpOff + t] : tmp[tmpOff + t];
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------ spmm
+
+  /** out[a.rows×d] (+)= a · x[a.cols×d]. */
+  public static void spmm(CsrMatrix a, float[] x, int d, float[] out, boolean accumulate) {
+    spmmRange(a, x, d, out, accumulate, 0, a.rows);
+  }
+
+  /** Rows [from, to) of {@link #spmm}. */
+  static void spmmRange(CsrMatrix a, float[] x, int d, float[] out, boolean accumulate, int from, int to) {
+    for (int i = from; i < to; i++) {
+      spmmRow(a, i, x, d, out, i * d, accumulate);
+    }
+  }
+
+  /** out[rows.length×d] (+)= (a · x) restricted to the given rows of a. */
+  public static void spmmRows(CsrMatrix a, int[] rows, float[] x, int d, float[] out, boolean accumulate) {
+    spmmRowsRange(a, rows, x, d, out, accumulate, 0, rows.length);
+  }
+
+  /** Entries [from, to) of {@code rows} in {@link #spmmRows}. */
+  static void spmmRowsRange(
+      CsrMatrix a, int[] rows, float[] x, int d, float[] out, boolean accumulate, int from, int to) {
+    for (int r = from; r < to; r++) {
+      spmmRow(a, rows[r], x, d, out, r * d, accumulate);
+    }
+  }
+
+  /** out[oi..oi+d) (+)= Σ_q a(i,q)·x[q·d..]; each element one FMA chain over the row's entries in order. */
+  private static void spmmRow(CsrMatrix a, int i, float[] x, int d, float[] out, int oi, boolean accumulate) {
+    int q0 = a.rowPtr[i];
+    int q1 = a.rowPtr[i + 1];
+    int[] colIdx = a.colIdx;
+    float[] values = a.values;
+    int t = 0;
+    int bound4 = d - d % (4 * L);
+    for (; t < bound4; t += 4 * L) {
+      FloatVector s0;
+      FloatVector s1;
+      FloatVector s2;
+      FloatVector s3;
+      if (accumulate) {
+        s0 = FloatVector.fromArray(S, out, oi + t);
+        s1 = FloatVector.fromArray(S, out, oi + t + L);
+        s2 = FloatVector.fromArray(S, out, oi + t + 2 * L);
+        s3 = FloatVector.fromArray(S, out, oi + t + 3 * L);
+      } else {
+        s0 = FloatVector.zero(S);
+        s1 = s0;
+        s2 = s0;
+        s3 = s0;
+      }
+      for (int q = q0; q < q1; q++) {
+        FloatVector v = FloatVector.broadcast(S, values[q]);
+        int xj = colIdx[q] * d + t;
+        s0 = FloatVector.fromArray(S, x, xj).fma(v, s0);
+        s1 = FloatVector.fromArray(S, x, xj + L).fma(v, s1);
+        s2 = FloatVector.fromArray(S, x, xj + 2 * L).fma(v, s2);
+        s3 = FloatVector.fromArray(S, x, xj + 3 * L).fma(v, s3);
+      }
+      s0.intoArray(out, oi + t);
+      s1.intoArray(out, oi + t + L);
+      s2.intoArray(out, oi + t + 2 * L);
+      s3.intoArray(out, oi + t + 3 * L);
+    }
+    int bound = S.loopBound(d);
+    for (; t < bound; t += L) {
+      FloatVector s0 = accumulate ? FloatVector.fromArray(S, out, oi + t) : FloatVector.zero(S);
+      for (int q = q0; q < q1; q++) {
+        s0 = FloatVector.fromArray(S, x, colIdx[q] * d + t).fma(FloatVector.broadcast(S, values[q]), s0);
+      }
+      s0.intoArray(out, oi + t);
+    }
+    for (; t < d; t++) {
+      float s = accumulate ? out[oi + t] : 0f;
+      for (int q = q0; q < q1; q++) {
+        s = Math.fma(values[q], x[colIdx[q] * d + t], s);
+      }
+      out[oi + t] = s;
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------- level 1
+
+  /** Σ a[i]·b[i] over [0, n). */
+  public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+    int i = 0;
+    float s = 0f;
+    if (n >= L) {
+      FloatVector s0 = FloatVector.zero(S);
+      FloatVector s1 = s0;
+      FloatVector s2 = s0;
+      FloatVector s3 = s0;
+      int bound4 = n - n % (4 * L);
+      for (; i < bound4; i += 4 * L) {
+        s0 = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), s0);
+        s1 = FloatVector.fromArray(S, a, aOff + i + L).fma(FloatVector.fromArray(S, b, bOff + i + L), s1);
+        s2 = FloatVector.fromArray(S, a, aOff + i + 2 * L).fma(FloatVector.fromArray(S, b, bOff + i + 2 * L), s2);
+        s3 = FloatVector.fromArray(S, a, aOff + i + 3 * L).fma(FloatVector.fromArray(S, b, bOff + i + 3 * L), s3);
+      }
+      int bound = S.loopBound(n);
+      for (; i < bound; i += L) {
+        s0 = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), s0);
+      }
+      s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < n; i++) {
+      s = Math.fma(a[aOff + i], b[bOff + i], s);
+    }
+    return s;
+  }
+
+  /** Σ x[i]² over [off, off+n). */
+  public static float sumOfSquares(float[] x, int off, int n) {
+    return dot(x, off, x, off, n);
+  }
+
+  /** out[i] = Σ_t a[i·d+t]·b[i·d+t] for i in [0, m). */
+  public static void rowDots(float[] a, float[] b, int m, int d, float[] out) {
+    rowDotsRange(a, b, d, out, 0, m);
+  }
+
+  /** Rows [from, to) of {@link #rowDots}. */
+  static void rowDotsRange(float[] a, float[] b, int d, float[] out, int from, int to) {
+    for (int i = from; i < to; i++) {
+      out[i] = dot(a, i * d, b, i * d, d);
+    }
+  }
+
+  /** y[yOff..] += alpha · x[xOff..] over n values. */
+  public static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+    FloatVector av = FloatVector.broadcast(S, alpha);
+    int i = 0;
+    int bound = S.loopBound(n);
+    for (; i < bound; i += L) {
+      FloatVector.fromArray(S, x, xOff + i).fma(av, FloatVector.fromArray(S, y, yOff + i)).intoArray(y, yOff + i);
+    }
+    for (; i < n; i++) {
+      y[yOff + i] = Math.fma(alpha, x[xOff + i], y[yOff + i]);
+    }
+  }
+
+  /** x[off..off+n) *= s. */
+  public static void scale(float[] x, float s, int off, int n) {
+    int i = 0;
+    int bound = S.loopBound(n);
+    for (; i < bound; i += L) {
+      FloatVector.fromArray(S, x, off + i).mul(s).intoArray(x, off + i);
+    }
+    for (; i < n; i++) {
+      x[off + i] *= s;
+    }
+  }
+
+  /** out[outOff+i] = a[aOff+i] + b[bOff+i] over n values. */
+  public static void add(float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
+    int i = 0;
+    int bound = S.loopBound(n);
+    for (; i < bound; i += L) {
+      FloatVector.fromArray(S, a, aOff + i).add(FloatVector.fromArray(S, b, bOff + i)).intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = a[aOff + i] + b[bOff + i];
+    }
+  }
+
+  /** out[outOff+i] = a[aOff+i] · b[bOff+i] over n values. */
+  public static void mul(float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
+    int i = 0;
+    int bound = S.loopBound(n);
+    for (; i < bound; i += L) {
+      FloatVector.fromArray(S, a, aOff + i).mul(FloatVector.fromArray(S, b, bOff + i)).intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = a[aOff + i] * b[bOff + i];
+    }
+  }
+
+  /** out[outOff+i] += a[aOff+i] · b[bOff+i] over n values (fused). */
+  public static void mulAdd(float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
+    int i = 0;
+    int bound = S.loopBound(n);
+    for (; i < bound; i += L) {
+      FloatVector.fromArray(S, a, aOff + i)
+          .fma(FloatVector.fromArray(S, b, bOff + i), FloatVector.fromArray(S, out, outOff + i))
+          .intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = Math.fma(a[aOff + i], b[bOff + i], out[outOff + i]);
+    }
+  }
+
+  /** dst[idx[r]·d ..+d) += src[r·d ..+d) for r in [0, idx.length), in order of r. */
+  public static void scatterAddRows(float[] src, int[] idx, float[] dst, int d) {
+    for (int r = 0; r < idx.length; r++) {
+      add(dst, idx[r] * d, src, r * d, dst, idx[r] * d, d);
+    }
+  }
+}

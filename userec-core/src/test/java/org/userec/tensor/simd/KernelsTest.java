@@ -1,0 +1,195 @@
+package org.userec.tensor.simd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.userec.tensor.simd.TestData.assertClose;
+import static org.userec.tensor.simd.TestData.assertSameBits;
+import static org.userec.tensor.simd.TestData.random;
+import static org.userec.tensor.simd.TestData.randomCsr;
+
+import java.util.Random;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.userec.graph.CsrMatrix;
+import org.userec.util.Parallel;
+
+/** The facade: correct on sizes large enough to run in parallel, and bit-identical for 1 and 2 threads. */
+class KernelsTest {
+  private int threadsBefore;
+
+  @BeforeEach
+  void remember() {
+    threadsBefore = Parallel.threads();
+  }
+
+  @AfterEach
+  void restore() {
+    Parallel.setThreads(threadsBefore);
+  }
+
+  /** Runs the computation with 1 and then 2 threads; asserts identical bits; returns the result. */
+  private static float[] sameWithOneAndTwoThreads(String what, Supplier<float[]> run) {
+    Parallel.setThreads(1);
+    float[] one = run.get();
+    Parallel.setThreads(2);
+    float[] two = run.get();
+    assertSameBits(two, one, what + ": 2 threads vs 1");
+    return two;
+  }
+
+  @Test
+  void vectorKernelsAreInUse() {
+    assertThat(Kernels.vectorized()).as(Kernels.describe()).isTrue();
+  }
+
+  @Test
+  void gemmIsThreadIndependentAndCorrect() {
+    Random rnd = new Random(11);
+    int[][] shapes = {{300, 64, 1100}, {70, 300, 130}, {1030, 17, 65}};
+    for (int[] s : shapes) {
+      int m = s[0];
+      int k = s[1];
+      int n = s[2];
+      float[] a = random(rnd, m * k);
+      float[] bNN = random(rnd, k * n);
+      float[] bNT = random(rnd, n * k);
+      float[] bTN = random(rnd, m * n);
+      float[] c0 = random(rnd, m * n);
+      String shape = " " + m + "x" + k + "x" + n;
+
+      float[] nn = sameWithOneAndTwoThreads("gemmNN" + shape, () -> {
+        float[] c = c0.clone();
+        Kernels.gemmNN(a, bNN, c, m, k, n, true);
+        return c;
+      });
+      float[] want = c0.clone();
+      ScalarKernels.gemmNN(a, bNN, want, m, k, n, true);
+      assertClose(nn, want, k, "gemmNN" + shape);
+
+      float[] nt = sameWithOneAndTwoThreads("gemmNT" + shape, () -> {
+        float[] c = new float[m * n];
+        Kernels.gemmNT(a, bNT, c, m, k, n, false);
+        return c;
+      });
+      want = new float[m * n];
+      ScalarKernels.gemmNT(a, bNT, want, m, k, n, false);
+      assertClose(nt, want, k, "gemmNT" + shape);
+
+      float[] tn = sameWithOneAndTwoThreads("gemmTN" + shape, () -> {
+        float[] c = new float[k * n];
+        Kernels.gemmTN(a, bTN, c, m, k, n, false);
+        return c;
+      });
+      want = new float[k * n];
+      ScalarKernels.gemmTN(a, bTN, want, m, k, n, false);
+      assertClose(tn, want, m, "gemmTN" + shape);
+    }
+  }
+
+  @Test
+  void spmmIsThreadIndependentAndCorrect() {
+    Random rnd = new Random(12);
+    CsrMatrix a = randomCsr(rnd, 6000, 3000, 12);
+    for (int d : new int[] {64, 65}) {
+      float[] x = random(rnd, a.cols * d);
+      float[] got = sameWithOneAndTwoThreads("spmm d=" + d, () -> {
+        float[] out = new float[a.rows * d];
+        Kernels.spmm(a, x, d, out, false);
+        return out;
+      });
+      float[] want = new float[a.rows * d];
+      ScalarKernels.spmm(a, x, d, want, false);
+      assertClose(got, want, 12, "spmm d=" + d);
+
+      int[] rows = new int[5000];
+      for (int r = 0; r < rows.length; r++) {
+        rows[r] = rnd.nextInt(a.rows);
+      }
+      float[] gotRows = sameWithOneAndTwoThreads("spmmRows d=" + d, () -> {
+        float[] out = new float[rows.length * d];
+        Kernels.spmmRows(a, rows, x, d, out, false);
+        return out;
+      });
+      float[] wantRows = new float[rows.length * d];
+      ScalarKernels.spmmRows(a, rows, x, d, wantRows, false);
+      assertClose(gotRows, wantRows, 12, "spmmRows d=" + d);
+    }
+  }
+
+  @Test
+  void reductionsAndRowDotsAreThreadIndependent() {
+    Random rnd = new Random(13);
+    float[] x = random(rnd, 200_003);
+    float[] s = sameWithOneAndTwoThreads("sumOfSquares", () -> new float[] {Kernels.sumOfSquares(x, 1, 200_001)});
+    assertClose(s[0], ScalarKernels.sumOfSquares(x, 1, 200_001), 200, s[0], "sumOfSquares");
+
+    int m = 5000;
+    int d = 65;
+    float[] a = random(rnd, m * d);
+    float[] b = random(rnd, m * d);
+    float[] got = sameWithOneAndTwoThreads("rowDots", () -> {
+      float[] out = new float[m];
+      Kernels.rowDots(a, b, m, d, out);
+      return out;
+    });
+    float[] want = new float[m];
+    ScalarKernels.rowDots(a, b, m, d, want);
+    assertClose(got, want, d, "rowDots");
+  }
+
+  @Test
+  void elementwiseKernelsAreExactInParallel() {
+    Random rnd = new Random(14);
+    int n = 300_001;
+    float[] a = random(rnd, n);
+    float[] b = random(rnd, n);
+    float[] y = random(rnd, n);
+    float[] got = sameWithOneAndTwoThreads("elementwise", () -> {
+      float[] out = y.clone();
+      Kernels.add(a, 0, b, 0, out, 0, n);
+      Kernels.mul(out, 0, b, 0, out, 0, n);
+      Kernels.scale(out, 0.5f);
+      Kernels.mulAdd(a, 0, b, 0, out, 0, n);
+      return out;
+    });
+    float[] want = y.clone();
+    ScalarKernels.add(a, 0, b, 0, want, 0, n);
+    ScalarKernels.mul(want, 0, b, 0, want, 0, n);
+    ScalarKernels.scale(want, 0.5f, 0, n);
+    ScalarKernels.mulAdd(a, 0, b, 0, want, 0, n);
+    assertClose(got, want, 1, "elementwise");
+  }
+
+  @Test
+  void scatterAddRowsIsExactForAnyThreadCount() {
+    Random rnd = new Random(15);
+    int d = 64;
+    // many sources into few rows, and few sources into many rows
+    for (int[] sizes : new int[][] {{20_000, 1_000}, {2_000, 100_000}}) {
+      int count = sizes[0];
+      int dstRows = sizes[1];
+      int[] idx = new int[count];
+      for (int r = 0; r < count; r++) {
+        idx[r] = rnd.nextInt(dstRows);
+      }
+      float[] src = random(rnd, count * d);
+      float[] dst0 = random(rnd, dstRows * d);
+      float[] got = sameWithOneAndTwoThreads("scatterAddRows " + count + "->" + dstRows, () -> {
+        float[] dst = dst0.clone();
+        Kernels.scatterAddRows(src, idx, dst, d);
+        return dst;
+      });
+      float[] want = dst0.clone();
+      ScalarKernels.scatterAddRows(src, idx, want, d);
+      assertSameBits(got, want, "scatterAddRows vs scalar");
+    }
+    int[] bad = new int[1000];
+    bad[999] = 1000;
+    Parallel.setThreads(2);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> Kernels.scatterAddRows(new float[1000 * d], bad, new float[1000 * d], d))
+        .isInstanceOf(IndexOutOfBoundsException.class)
+        .hasMessageContaining("idx[999] = 1000");
+  }
+}

@@ -1,0 +1,192 @@
+package org.userec.tensor.simd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.userec.tensor.simd.TestData.DIMS;
+import static org.userec.tensor.simd.TestData.LENGTHS;
+import static org.userec.tensor.simd.TestData.assertClose;
+import static org.userec.tensor.simd.TestData.assertSameBits;
+import static org.userec.tensor.simd.TestData.random;
+import static org.userec.tensor.simd.TestData.randomCsr;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.userec.graph.CsrMatrix;
+
+/** Differential tests: every vector kernel against its scalar twin over awkward sizes. */
+class VectorKernelsTest {
+  private static final int OFF = 3;
+
+  @FunctionalInterface
+  interface Gemm {
+    void run(float[] a, float[] b, float[] c, int m, int k, int n, boolean accumulate);
+  }
+
+  private static void checkGemm(Gemm vector, Gemm scalar, String name, int[] ms, int[] ks, int[] ns) {
+    Random rnd = new Random(42);
+    for (int m : ms) {
+      for (int k : ks) {
+        for (int n : ns) {
+          // operand sizes cover all three layouts (a: m×k, b: k×n or n×k; TN: a m×k, b m×n, c k×n)
+          float[] a = random(rnd, m * k);
+          float[] b = random(rnd, Math.max(k * n, m * n));
+          int cLen = Math.max(m * n, k * n);
+          for (boolean acc : new boolean[] {false, true}) {
+            float[] c0 = random(rnd, cLen);
+            float[] want = c0.clone();
+            float[] got = c0.clone();
+            scalar.run(a, b, want, m, k, n, acc);
+            vector.run(a, b, got, m, k, n, acc);
+            int depth = name.equals("gemmTN") ? m : k;
+            assertClose(got, want, depth, name + " m=" + m + " k=" + k + " n=" + n + " acc=" + acc);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void gemmNNMatchesScalar() {
+    checkGemm(VectorKernels::gemmNN, ScalarKernels::gemmNN, "gemmNN", DIMS, DIMS, DIMS);
+  }
+
+  @Test
+  void gemmNTMatchesScalar() {
+    checkGemm(VectorKernels::gemmNT, ScalarKernels::gemmNT, "gemmNT", DIMS, DIMS, DIMS);
+  }
+
+  @Test
+  void gemmTNMatchesScalar() {
+    checkGemm(VectorKernels::gemmTN, ScalarKernels::gemmTN, "gemmTN", DIMS, DIMS, DIMS);
+  }
+
+  @Test
+  void gemmDeepAndEmptyMatchScalar() {
+    // k beyond one k-block, and the degenerate k = 0 (c := 0, or unchanged when accumulating)
+    int[] ms = {5, 33};
+    int[] ks = {0, 300, 513};
+    int[] ns = {7, 40};
+    checkGemm(VectorKernels::gemmNN, ScalarKernels::gemmNN, "gemmNN", ms, ks, ns);
+    checkGemm(VectorKernels::gemmNT, ScalarKernels::gemmNT, "gemmNT", ms, ks, ns);
+    checkGemm(VectorKernels::gemmTN, ScalarKernels::gemmTN, "gemmTN", new int[] {0, 300, 513}, new int[] {5, 33}, ns);
+  }
+
+  @Test
+  void spmmMatchesScalar() {
+    Random rnd = new Random(7);
+    int[] ds = {1, 3, 7, 8, 15, 16, 17, 63, 64, 65, 128};
+    for (int rows : DIMS) {
+      CsrMatrix a = randomCsr(rnd, rows, 70, 5);
+      int[] pick = new int[rows + 2];
+      for (int r = 0; r < pick.length; r++) {
+        pick[r] = rnd.nextInt(rows);
+      }
+      for (int d : ds) {
+        float[] x = random(rnd, 70 * d);
+        for (boolean acc : new boolean[] {false, true}) {
+          float[] o0 = random(rnd, rows * d);
+          float[] want = o0.clone();
+          float[] got = o0.clone();
+          ScalarKernels.spmm(a, x, d, want, acc);
+          VectorKernels.spmm(a, x, d, got, acc);
+          assertClose(got, want, 8, "spmm rows=" + rows + " d=" + d + " acc=" + acc);
+
+          float[] p0 = random(rnd, pick.length * d);
+          float[] pWant = p0.clone();
+          float[] pGot = p0.clone();
+          ScalarKernels.spmmRows(a, pick, x, d, pWant, acc);
+          VectorKernels.spmmRows(a, pick, x, d, pGot, acc);
+          assertClose(pGot, pWant, 8, "spmmRows rows=" + rows + " d=" + d + " acc=" + acc);
+        }
+      }
+    }
+  }
+
+  @Test
+  void dotAndSumOfSquaresMatchScalar() {
+    Random rnd = new Random(1);
+    for (int n : LENGTHS) {
+      float[] a = random(rnd, n + OFF);
+      float[] b = random(rnd, n + 2 * OFF);
+      assertClose(VectorKernels.dot(a, OFF, b, 2 * OFF, n), ScalarKernels.dot(a, OFF, b, 2 * OFF, n), n, 1, "dot n=" + n);
+      assertClose(
+          VectorKernels.sumOfSquares(a, OFF, n), ScalarKernels.sumOfSquares(a, OFF, n), n, n, "sumOfSquares n=" + n);
+    }
+    assertThat(VectorKernels.dot(new float[0], 0, new float[0], 0, 0)).isZero();
+  }
+
+  @Test
+  void rowDotsMatchScalar() {
+    Random rnd = new Random(2);
+    for (int m : new int[] {1, 3, 17}) {
+      for (int d : LENGTHS) {
+        float[] a = random(rnd, m * d);
+        float[] b = random(rnd, m * d);
+        float[] want = new float[m];
+        float[] got = new float[m];
+        ScalarKernels.rowDots(a, b, m, d, want);
+        VectorKernels.rowDots(a, b, m, d, got);
+        assertClose(got, want, d, "rowDots m=" + m + " d=" + d);
+      }
+    }
+  }
+
+  @Test
+  void elementwiseKernelsMatchScalar() {
+    Random rnd = new Random(3);
+    for (int n : LENGTHS) {
+      float[] a = random(rnd, n + OFF);
+      float[] b = random(rnd, n + OFF);
+      float[] y = random(rnd, n + 2 * OFF);
+
+      float[] want = y.clone();
+      float[] got = y.clone();
+      ScalarKernels.axpy(0.37f, a, OFF, want, 2 * OFF, n);
+      VectorKernels.axpy(0.37f, a, OFF, got, 2 * OFF, n);
+      assertClose(got, want, 1, "axpy n=" + n);
+
+      want = y.clone();
+      got = y.clone();
+      ScalarKernels.scale(want, -1.7f, OFF, n);
+      VectorKernels.scale(got, -1.7f, OFF, n);
+      assertSameBits(got, want, "scale n=" + n);
+
+      want = y.clone();
+      got = y.clone();
+      ScalarKernels.add(a, OFF, b, 0, want, 2 * OFF, n);
+      VectorKernels.add(a, OFF, b, 0, got, 2 * OFF, n);
+      assertSameBits(got, want, "add n=" + n);
+
+      want = y.clone();
+      got = y.clone();
+      ScalarKernels.mul(a, OFF, b, 0, want, 2 * OFF, n);
+      VectorKernels.mul(a, OFF, b, 0, got, 2 * OFF, n);
+      assertSameBits(got, want, "mul n=" + n);
+
+      want = y.clone();
+      got = y.clone();
+      ScalarKernels.mulAdd(a, OFF, b, 0, want, 2 * OFF, n);
+      VectorKernels.mulAdd(a, OFF, b, 0, got, 2 * OFF, n);
+      assertClose(got, want, 1, "mulAdd n=" + n);
+    }
+  }
+
+  @Test
+  void scatterAddRowsIsExact() {
+    Random rnd = new Random(4);
+    for (int d : LENGTHS) {
+      int dstRows = 9;
+      int count = 25;
+      int[] idx = new int[count];
+      for (int r = 0; r < count; r++) {
+        idx[r] = rnd.nextInt(dstRows);
+      }
+      float[] src = random(rnd, count * d);
+      float[] dst = random(rnd, dstRows * d);
+      float[] want = dst.clone();
+      float[] got = dst.clone();
+      ScalarKernels.scatterAddRows(src, idx, want, d);
+      VectorKernels.scatterAddRows(src, idx, got, d);
+      assertSameBits(got, want, "scatterAddRows d=" + d);
+    }
+  }
+}
