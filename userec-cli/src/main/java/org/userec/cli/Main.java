@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       StatsCommand.class,
       GenerateCommand.class,
       BenchCommand.class,
+      AblateCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "Exit codes: 0 success, 1 failure, 2 bad input. Run 'userec help COMMAND' for a command's options."})
