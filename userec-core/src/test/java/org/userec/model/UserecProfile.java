@@ -47,6 +47,8 @@ public final class UserecProfile {
     }
     Batch batch = new Batch(u, p, n);
     for (int rep = 0; rep < reps; rep++) {
+      long cpu0 = cpu();
+      long w0 = System.nanoTime();
       double full = time(m, t -> m.loss(batch, t, new SplittableRandom(3)));
       double fwdOnly = time(m, t -> {
         m.forward(t, m.trainingGraph());
@@ -56,16 +58,30 @@ public final class UserecProfile {
         Userec.Forward f = m.forward(t, m.trainingGraph());
         return t.add(t.sumSquares(f.users()), t.sumSquares(f.items()));
       });
+      double cpuRatio = (cpu() - cpu0) / (double) (System.nanoTime() - w0);
       Tensor a = new Tensor(bs, 128, new float[bs * 128]);
       Tensor b = new Tensor(bs, 128, new float[bs * 128]);
       Param pa = new Param("a", a);
       Param pb = new Param("b", b);
       double cl = time(m, t -> t.add(t.infoNce(pa, pb, 0.2f), t.infoNce(pb, pa, 0.2f)));
+      Tensor x = new Tensor(7050, 1152, new float[7050 * 1152]);
+      Param w = new Param("w", 1152, 64);
+      double proj = time(m, t -> t.sumSquares(t.linear(x, w, null)));
+      float[] c = new float[bs * bs];
+      long g0 = System.nanoTime();
+      org.userec.tensor.simd.Kernels.gemmNT(a.data, b.data, c, bs, 128, bs, false);
+      double gemm = (System.nanoTime() - g0) / 1e9;
       System.out.printf(
           Locale.ROOT,
-          "batch: full loss+backward %.3fs | forward only (no backward) %.3fs | forward+backward %.3fs | 2x InfoNCE %.3fs%n",
-          full, fwdOnly, fwd, cl);
+          "batch: full loss+backward %.3fs | forward only (no backward) %.3fs | forward+backward %.3fs | 2x InfoNCE %.3fs"
+              + " | projections fwd+bwd %.3fs | one 2048x128x2048 gemm %.3fs (%.1f GFLOPS) | cpu/wall %.2f%n",
+          full, fwdOnly, fwd, cl, proj, gemm, 2.0 * bs * bs * 128 / gemm / 1e9, cpuRatio);
     }
+  }
+
+  static long cpu() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   interface Body {
