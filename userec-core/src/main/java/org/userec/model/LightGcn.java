@@ -45,15 +45,7 @@ public final class LightGcn implements Recommender {
 
   /** Ē = mean over layers 0..L of Âˡ E⁽⁰⁾. */
   private Tensor propagate(Tape t) {
-    Tensor e = t.concatRows(users, items);
-    Tensor[] all = new Tensor[layers + 1];
-    all[0] = e;
-    for (int l = 1; l <= layers; l++) {
-      all[l] = t.spmm(adj, all[l - 1]);
-    }
-    float[] w = new float[layers + 1];
-    java.util.Arrays.fill(w, 1f / (layers + 1));
-    return t.weightedSum(w, all);
+    return t.propagateMean(adj, t.concatRows(users, items), layers);
   }
 
   @Override

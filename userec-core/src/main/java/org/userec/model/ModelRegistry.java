@@ -17,6 +17,8 @@ public final class ModelRegistry {
   static {
     MODELS.put("BPR", BprMf::new);
     MODELS.put("LightGCN", LightGcn::new);
+    MODELS.put("FREEDOM", Freedom::new);
+    MODELS.put("PGL", Pgl::new);
     MODELS.put("USERec", Userec::new);
   }
 

@@ -494,6 +494,59 @@ public final class Tape {
   }
 
   /**
+   * The LightGCN layer mean (He et al. 2020, eq. 4 with α_l = 1/(L+1)): mean(x, A·x, …, Aᴸ·x) for a square
+   * sparse A, as one op. Backward by Horner's rule, dx = (1/(L+1))·Σ_l (Aᵀ)ˡ g = H/(L+1) with H ← g + Aᵀ·H
+   * repeated L times, so forward and backward each cost L sparse products and no per-layer tape entries.
+   */
+  public Tensor propagateMean(CsrMatrix a, Tensor x, int layers) {
+    if (a.rows != a.cols || a.cols != x.rows) {
+      throw new IllegalArgumentException("propagateMean: sparse " + a.rows + "x" + a.cols + " · " + x.shape());
+    }
+    if (layers < 0) {
+      throw new IllegalArgumentException("propagateMean: layers must be >= 0, got " + layers);
+    }
+    int d = x.cols;
+    int n = x.data.length;
+    Tensor out = output(x.rows, d, x);
+    float[] acc = out.data;
+    System.arraycopy(x.data, 0, acc, 0, n);
+    float[] cur = x.data;
+    float[][] bufs = new float[2][];
+    for (int l = 1; l <= layers; l++) {
+      int which = l & 1;
+      if (bufs[which] == null) {
+        bufs[which] = new float[n];
+      }
+      float[] next = bufs[which];
+      Kernels.spmm(a, cur, d, next, false);
+      Kernels.add(acc, 0, next, 0, acc, 0, n);
+      cur = next;
+    }
+    float inv = 1f / (layers + 1);
+    Kernels.scale(acc, inv);
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      float[] h = g;
+      float[][] hb = new float[2][];
+      for (int l = 1; l <= layers; l++) {
+        int which = l & 1;
+        if (hb[which] == null) {
+          hb[which] = new float[n];
+        }
+        float[] nh = hb[which];
+        System.arraycopy(g, 0, nh, 0, n);
+        Kernels.spmm(a.transpose(), h, d, nh, true);
+        h = nh;
+      }
+      Kernels.axpy(inv, h, 0, x.gradBuffer(), 0, n);
+    });
+    return out;
+  }
+
+  /**
    * Rows {@code rows} of a · x, as a rows.length×d tensor. Backward scatters sequentially (deterministic).
    */
   public Tensor spmmRows(CsrMatrix a, int[] rows, Tensor x) {

@@ -80,6 +80,31 @@ class TapeGradTest {
   }
 
   @Test
+  void propagateMean() {
+    CsrMatrix a = randomSparse(5, 5, 12, 7);
+    Param x = param("x", 5, 3, 1);
+    for (int layers = 0; layers <= 3; layers++) {
+      int l = layers;
+      GradCheck.of("propagateMean L=" + l).check(tp -> tp.propagateMean(a, x, l), x);
+    }
+  }
+
+  @Test
+  void propagateMeanEqualsTheLayerByLayerMean() {
+    CsrMatrix a = randomSparse(6, 6, 15, 3);
+    Param x = param("x", 6, 4, 2);
+    Tape t = Tape.noGrad();
+    Tensor fused = t.propagateMean(a, x, 3);
+    Tensor e1 = t.spmm(a, x);
+    Tensor e2 = t.spmm(a, e1);
+    Tensor e3 = t.spmm(a, e2);
+    Tensor ref = t.weightedSum(new float[] {0.25f, 0.25f, 0.25f, 0.25f}, x, e1, e2, e3);
+    for (int i = 0; i < ref.data.length; i++) {
+      org.assertj.core.api.Assertions.assertThat(fused.data[i]).isCloseTo(ref.data[i], org.assertj.core.data.Offset.offset(1e-6f));
+    }
+  }
+
+  @Test
   void spmmRows() {
     CsrMatrix a = randomSparse(6, 4, 14, 5);
     Param x = param("x", 4, 3, 1);

@@ -73,6 +73,11 @@ public final class VectorKernels {
       int nb = Math.max(NR, (PANEL_FLOATS / kc) / NR * NR);
       nb = Math.max(NR, Math.min(nb, roundUp(n, NR)));
       int nPanels = (n + nb - 1) / nb;
+      if (nPanels < 4) {
+        // narrow outputs (e.g. weight gradients k×64): cut columns finer so that there are several tasks
+        nb = Math.max(NR, roundUp((n + 3) / 4, NR));
+        nPanels = (n + nb - 1) / nb;
+      }
       // Few panels: also cut rows (each row block repacks its panel, cheap next to mb·nb·k FMAs).
       int mb = nPanels >= 8 ? m : Math.max(64, roundUp((m + 7) / 8, MR));
       mb = Math.max(1, Math.min(mb, m));
@@ -299,12 +304,21 @@ public final class VectorKernels {
           c50.intoArray(c, ci + 5 * cRs);
           c51.intoArray(c, ci + 5 * cRs + L);
         } else {
-          store(c00, c01, c, ci, w, load, bp, tmpOff);
-          store(c10, c11, c, ci + cRs, w, load, bp, tmpOff);
-          store(c20, c21, c, ci + 2 * cRs, w, load, bp, tmpOff);
-          store(c30, c31, c, ci + 3 * cRs, w, load, bp, tmpOff);
-          store(c40, c41, c, ci + 4 * cRs, w, load, bp, tmpOff);
-          store(c50, c51, c, ci + 5 * cRs, w, load, bp, tmpOff);
+          // partial tile: spill through the scratch with intrinsic stores only (a helper taking vector
+          // arguments would box them and, once compiled in, slow the whole micro-kernel down)
+          c00.intoArray(bp, tmpOff);
+          c01.intoArray(bp, tmpOff + L);
+          c10.intoArray(bp, tmpOff + NR);
+          c11.intoArray(bp, tmpOff + NR + L);
+          c20.intoArray(bp, tmpOff + 2 * NR);
+          c21.intoArray(bp, tmpOff + 2 * NR + L);
+          c30.intoArray(bp, tmpOff + 3 * NR);
+          c31.intoArray(bp, tmpOff + 3 * NR + L);
+          c40.intoArray(bp, tmpOff + 4 * NR);
+          c41.intoArray(bp, tmpOff + 4 * NR + L);
+          c50.intoArray(bp, tmpOff + 5 * NR);
+          c51.intoArray(bp, tmpOff + 5 * NR + L);
+          copyTile(bp, tmpOff, c, ci, cRs, MR, w, load);
         }
       }
     }
@@ -322,27 +336,35 @@ public final class VectorKernels {
           c01 = av.fma(FloatVector.fromArray(S, bp, bo + L), c01);
         }
         int w = Math.min(NR, nc - s * NR);
-        store(c00, c01, c, i * cRs + j0 + s * NR, w, load, bp, tmpOff);
+        int ci = i * cRs + j0 + s * NR;
+        if (w == NR) {
+          if (load) {
+            c00 = c00.add(FloatVector.fromArray(S, c, ci));
+            c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
+          }
+          c00.intoArray(c, ci);
+          c01.intoArray(c, ci + L);
+        } else {
+          c00.intoArray(bp, tmpOff);
+          c01.intoArray(bp, tmpOff + L);
+          copyTile(bp, tmpOff, c, ci, cRs, 1, w, load);
+        }
       }
     }
   }
 
-  /** Writes (or adds) the first w ≤ NR lanes of [v0 v1] at c[ci..]; partial tiles go through tmp. */
-  private static void store(
-      FloatVector v0, FloatVector v1, float[] c, int ci, int w, boolean load, float[] tmp, int tmpOff) {
-    if (w == NR) {
+  /** Copies (or adds) rows × w values of a tile spilled at tmp[tmpOff] (row stride NR) into c. */
+  private static void copyTile(float[] tmp, int tmpOff, float[] c, int ci, int cRs, int rows, int w, boolean load) {
+    for (int r = 0; r < rows; r++) {
+      int src = tmpOff + r * NR;
+      int dst = ci + r * cRs;
       if (load) {
-        v0 = v0.add(FloatVector.fromArray(S, c, ci));
-        v1 = v1.add(FloatVector.fromArray(S, c, ci + L));
+        for (int t = 0; t < w; t++) {
+          c[dst + t] += tmp[src + t];
+        }
+      } else {
+        System.arraycopy(tmp, src, c, dst, w);
       }
-      v0.intoArray(c, ci);
-      v1.intoArray(c, ci + L);
-      return;
-    }
-    v0.intoArray(tmp, tmpOff);
-    v1.intoArray(tmp, tmpOff + L);
-    for (int t = 0; t < w; t++) {
-      c[ci + t] = load ? c[ci + t] + tmp[tmpOff + t] : tmp[tmpOff + t];
     }
   }
 

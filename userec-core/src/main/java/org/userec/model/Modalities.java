@@ -1,0 +1,139 @@
+package org.userec.model;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.random.RandomGenerator;
+import org.userec.BadInputException;
+import org.userec.config.Config;
+import org.userec.data.Dataset;
+import org.userec.data.FeatureTable;
+import org.userec.graph.CsrMatrix;
+import org.userec.graph.KnnGraph;
+import org.userec.tensor.Param;
+import org.userec.tensor.Tape;
+import org.userec.tensor.Tensor;
+
+/**
+ * What the multimodal models share about their modalities: one weight per modality, the fused frozen kNN
+ * item graph, and one trainable projection per modality. Every modality the dataset brings is used, in the
+ * dataset's order ({@code feature_files}, else vision then text).
+ */
+public final class Modalities {
+  private Modalities() {}
+
+  /**
+   * One weight per modality, summing to 1. Key {@code modality_weights} (a list, one weight per modality)
+   * wins when set; otherwise one modality weighs 1 and two weigh [{@code mm_image_weight}, 1 −
+   * {@code mm_image_weight}] (FREEDOM's image weight goes to the first modality). Three or more need
+   * {@code modality_weights}.
+   */
+  public static double[] weights(Config c, List<FeatureTable> features, String model) {
+    int m = features.size();
+    if (m == 0) {
+      throw new BadInputException(
+          model + " needs at least one modality feature file; the dataset has none (set feature_files)");
+    }
+    double[] w;
+    if (c.has("modality_weights") && c.raw("modality_weights") != null) {
+      w = c.getDoubleList("modality_weights");
+      if (w.length != m) {
+        throw new BadInputException(
+            c.source("modality_weights") + ": modality_weights has " + w.length + " values for " + m + " modalities "
+                + names(features) + "; give one weight per modality");
+      }
+    } else if (m == 1) {
+      w = new double[] {1.0};
+    } else if (m == 2) {
+      double a = c.getDouble("mm_image_weight");
+      w = new double[] {a, 1.0 - a};
+    } else {
+      throw new BadInputException(
+          model + ": " + m + " modalities " + names(features) + " need modality_weights (one per modality, sum 1)");
+    }
+    double total = 0;
+    for (double x : w) {
+      if (!(x >= 0) || !Double.isFinite(x)) {
+        throw new BadInputException("modality weights must be finite and >= 0, got " + Arrays.toString(w));
+      }
+      total += x;
+    }
+    if (Math.abs(total - 1) > 1e-6) {
+      throw new BadInputException("modality weights " + Arrays.toString(w) + " sum to " + total + ", not 1");
+    }
+    return w;
+  }
+
+  private static List<String> names(List<FeatureTable> features) {
+    List<String> n = new ArrayList<>();
+    for (FeatureTable f : features) {
+      n.add(f.name());
+    }
+    return n;
+  }
+
+  /**
+   * FREEDOM's frozen item–item graph: per modality the binary top-{@code knn_k} cosine graph of the raw
+   * features, symmetric-normalised, then Σ_m w_m S_m with {@link #weights}.
+   */
+  public static CsrMatrix fusedKnnGraph(Config c, Dataset ds, String model) {
+    double[] w = weights(c, ds.features(), model);
+    int k = c.getInt("knn_k");
+    List<CsrMatrix> graphs = new ArrayList<>();
+    for (FeatureTable f : ds.features()) {
+      graphs.add(KnnGraph.cosineTopK(f, Math.min(k, f.rows()), false));
+    }
+    return KnnGraph.fuse(graphs, w);
+  }
+
+  /**
+   * One modality's projection x·W + b of its item features (torch.nn.Linear(dim, out) over an
+   * nn.Embedding.from_pretrained(features, freeze=not trainFeatures), as FREEDOM and PGL). W and b start
+   * as torch.nn.Linear's default, U(−1/√dim, 1/√dim). W is stored dim×out.
+   */
+  public static final class Projection {
+    public final String modality;
+    private final Tensor features;
+    private final Param weight;
+    private final Param bias;
+
+    public Projection(FeatureTable f, int out, boolean trainFeatures, RandomGenerator rng) {
+      this.modality = f.name();
+      this.features =
+          trainFeatures
+              ? new Param("feat_" + f.name(), new Tensor(f.rows(), f.cols(), f.data()))
+              : new Tensor(f.rows(), f.cols(), f.data());
+      double bound = 1.0 / Math.sqrt(f.cols());
+      this.weight = uniform(new Param("proj_" + f.name() + "_w", f.cols(), out), bound, rng);
+      this.bias = uniform(new Param("proj_" + f.name() + "_b", 1, out), bound, rng);
+    }
+
+    private static Param uniform(Param p, double bound, RandomGenerator rng) {
+      for (int i = 0; i < p.data.length; i++) {
+        p.data[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
+      }
+      return p;
+    }
+
+    /** The trainable parameters: the feature table when trained, then W and b. */
+    public List<Param> params() {
+      List<Param> p = new ArrayList<>();
+      if (features instanceof Param fp) {
+        p.add(fp);
+      }
+      p.add(weight);
+      p.add(bias);
+      return p;
+    }
+
+    /** Projections of every item, items × out. */
+    public Tensor all(Tape t) {
+      return t.linear(features, weight, bias);
+    }
+
+    /** Projections of the given items only (the same values as rows of {@link #all}, cheaper). */
+    public Tensor rows(Tape t, int[] items) {
+      return t.linear(t.gatherRows(features, items), weight, bias);
+    }
+  }
+}
