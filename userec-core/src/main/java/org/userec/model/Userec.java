@@ -1,7 +1,6 @@
 package org.userec.model;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.random.RandomGenerator;
 import org.userec.BadInputException;
@@ -12,7 +11,6 @@ import org.userec.eval.DotScorer;
 import org.userec.graph.CoInteractionGraph;
 import org.userec.graph.CsrMatrix;
 import org.userec.graph.DegreeSensitiveSampler;
-import org.userec.graph.KnnGraph;
 import org.userec.model.userec.SampledAttention;
 import org.userec.nn.Init;
 import org.userec.nn.PositionalEncoding;
@@ -45,7 +43,7 @@ import org.userec.util.Seeds;
  * Att); w/o MLLM is a different image feature file.
  */
 public final class Userec implements Recommender {
-  /** Every key this model reads, with the spec section it configures. */
+  /** The keys this model reads ({@link Modalities} reads knn_k, mm_image_weight, modality_weights). */
   record Settings(
       int dim,
       double pruneKeep,
@@ -59,7 +57,6 @@ public final class Userec implements Recommender {
       boolean iiWeighted,
       int iiLayers,
       int uiLayers,
-      int knnK,
       int mmLayers,
       boolean useAttention,
       int attSamples,
@@ -84,7 +81,6 @@ public final class Userec implements Recommender {
           c.getBool("ii_weighted"),
           c.getInt("n_ii_layers"),
           c.getInt("n_ui_layers"),
-          c.getInt("knn_k"),
           c.getInt("n_mm_layers"),
           c.getBool("use_attention"),
           c.getInt("att_samples"),
@@ -104,9 +100,7 @@ public final class Userec implements Recommender {
   private final int dim; // D = |M|·d
 
   private final Param userEmb;
-  private final List<Tensor> features; // raw feature tables, Params when train_features
-  private final List<Param> projW = new ArrayList<>();
-  private final List<Param> projB = new ArrayList<>();
+  private final List<Modalities.Projection> projections = new ArrayList<>();
   private final SampledAttention attention;
   private final Tensor userPe;
   private final Tensor itemPe;
@@ -128,12 +122,8 @@ public final class Userec implements Recommender {
     RandomGenerator init = ctx.initRng();
 
     this.userEmb = Init.xavierUniform(new Param("user_emb", numUsers, dim), init);
-    this.features = new ArrayList<>();
     for (FeatureTable f : mods) {
-      Tensor table = new Tensor(f.rows(), f.cols(), f.data());
-      features.add(s.trainFeatures ? new Param("feat_" + f.name(), table) : table);
-      projW.add(Init.xavierUniform(new Param("proj_" + f.name() + "_w", f.cols(), s.dim), init));
-      projB.add(Init.zeros(new Param("proj_" + f.name() + "_b", 1, s.dim)));
+      projections.add(new Modalities.Projection(f, s.dim, s.trainFeatures, init));
     }
     this.attention = s.useAttention ? new SampledAttention(dim, s.attAlpha, init) : null;
     this.userPe = s.userPe ? PositionalEncoding.sinusoidal(numUsers, dim) : null;
@@ -144,11 +134,7 @@ public final class Userec implements Recommender {
         s.useIiGraph
             ? CoInteractionGraph.build(numUsers, numItems, ds.train(), s.iiMinCommon, s.iiTopK, s.iiWeighted, true)
             : null;
-    List<CsrMatrix> knn = new ArrayList<>();
-    for (FeatureTable f : mods) {
-      knn.add(KnnGraph.cosineTopK(f, s.knnK, false));
-    }
-    this.mmGraph = KnnGraph.fuse(knn, modalityWeights(c, mods));
+    this.mmGraph = Modalities.fusedKnnGraph(c, ds, "USERec");
   }
 
   private static void validate(Config c, Dataset ds) {
@@ -171,47 +157,12 @@ public final class Userec implements Recommender {
     }
   }
 
-  /**
-   * One weight per modality: {@code modality_weights} when set; else {@code mm_image_weight} α for the first
-   * modality and 1 − α for the second (FREEDOM); one modality weighs 1; more than two share equally.
-   */
-  static double[] modalityWeights(Config c, List<FeatureTable> mods) {
-    int m = mods.size();
-    if (c.has("modality_weights")) {
-      double[] w = c.getDoubleList("modality_weights");
-      double sum = Arrays.stream(w).sum();
-      if (w.length != m || Math.abs(sum - 1.0) > 1e-6) {
-        throw new BadInputException(
-            c.source("modality_weights") + ": modality_weights needs " + m + " weights summing to 1 (one per modality "
-                + mods.stream().map(FeatureTable::name).toList() + "), got " + Arrays.toString(w));
-      }
-      return w;
-    }
-    if (m == 1) {
-      return new double[] {1.0};
-    }
-    if (m == 2) {
-      double a = c.getDouble("mm_image_weight");
-      if (!(a >= 0 && a <= 1)) {
-        throw new BadInputException(c.source("mm_image_weight") + ": mm_image_weight must be in [0, 1], got " + a);
-      }
-      return new double[] {a, 1 - a};
-    }
-    double[] w = new double[m];
-    Arrays.fill(w, 1.0 / m);
-    return w;
-  }
-
   @Override
   public List<Param> params() {
     List<Param> ps = new ArrayList<>();
     ps.add(userEmb);
-    for (int m = 0; m < projW.size(); m++) {
-      if (features.get(m) instanceof Param p) {
-        ps.add(p);
-      }
-      ps.add(projW.get(m));
-      ps.add(projB.get(m));
+    for (Modalities.Projection p : projections) {
+      ps.addAll(p.params());
     }
     if (attention != null) {
       ps.addAll(attention.params());
@@ -243,9 +194,9 @@ public final class Userec implements Recommender {
   /** §3–§5 over all users and items with the given user–item graph. */
   Forward forward(Tape t, CsrMatrix uiGraph) {
     // §4: per-modality projections, concatenated
-    Tensor[] h = new Tensor[features.size()];
+    Tensor[] h = new Tensor[projections.size()];
     for (int m = 0; m < h.length; m++) {
-      h[m] = t.linear(features.get(m), projW.get(m), projB.get(m));
+      h[m] = projections.get(m).all(t);
       if (s.normalizeProjections) {
         h[m] = t.l2NormalizeRows(h[m]);
       }
@@ -258,14 +209,7 @@ public final class Userec implements Recommender {
     // §3
     Tensor users = userPe != null ? t.add(userEmb, userPe) : userEmb;
     // §5: LightGCN, layer mean including layer 0
-    Tensor[] layers = new Tensor[s.uiLayers + 1];
-    layers[0] = t.concatRows(users, items);
-    for (int l = 1; l <= s.uiLayers; l++) {
-      layers[l] = t.spmm(uiGraph, layers[l - 1]);
-    }
-    float[] w = new float[layers.length];
-    Arrays.fill(w, 1f / layers.length);
-    Tensor mean = layers.length == 1 ? layers[0] : t.weightedSum(w, layers);
+    Tensor mean = t.propagateMean(uiGraph, t.concatRows(users, items), s.uiLayers);
     Tensor userOut = t.sliceRows(mean, 0, numUsers);
     Tensor itemOut = t.add(t.sliceRows(mean, numUsers, numUsers + numItems), propagate(t, mmGraph, items, s.mmLayers));
     return new Forward(egoItems, userOut, itemOut);
@@ -340,7 +284,11 @@ public final class Userec implements Recommender {
             t.sumSquares(t.gatherRows(userEmb, batch.users())),
             t.add(t.sumSquares(t.gatherRows(egoItems, batch.pos())), t.sumSquares(t.gatherRows(egoItems, batch.neg()))));
     Tensor reg = t.scale(ego, 1f / batch.size());
-    List<Param> weights = new ArrayList<>(projW);
+    List<Param> weights = new ArrayList<>();
+    for (Modalities.Projection p : projections) {
+      List<Param> ps = p.params(); // [feature table when trained,] W, b
+      weights.add(ps.get(ps.size() - 2));
+    }
     if (attention != null) {
       weights.addAll(attention.params());
     }
