@@ -176,7 +176,7 @@ public final class Userec implements Recommender {
     trainGraph = sampler.sample(s.pruneKeep, rng);
   }
 
-  /** The graph training propagates over now (for tests). */
+  /** The graph training propagates over this epoch (drawn for epoch 0 if no epoch has started yet). */
   CsrMatrix trainingGraph() {
     if (trainGraph == null) {
       beforeEpoch(0, Seeds.rng(s.seed, "pre-epoch", 0));
