@@ -40,6 +40,7 @@ final class DemoCommand implements Callable<Integer> {
     DEMO_SETTINGS.put("LightGCN", Map.of("n_layers", 2, "reg_weight", 1e-4));
     DEMO_SETTINGS.put("FREEDOM", Map.of("dropout", 0.8, "reg_weight", 1e-4));
     DEMO_SETTINGS.put("PGL", Map.of("dropout", 0.2, "reg_weight", 0, "mode", "local"));
+    DEMO_SETTINGS.put("USERec", Map.of("reg_weight", 1e-4, "cl_weight", 0.3));
   }
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;

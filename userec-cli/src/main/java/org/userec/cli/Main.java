@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       PrepareCommand.class,
       FeaturesCommand.class,
       BenchCommand.class,
+      AblateCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "Exit codes: 0 success, 1 failure, 2 bad input. Run 'userec help COMMAND' for a command's options."})

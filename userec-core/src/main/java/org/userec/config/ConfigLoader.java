@@ -18,6 +18,8 @@ import org.userec.BadInputException;
  *   <li>{@code configs/dataset/<name>.yaml} (packaged, when we ship one for that dataset);
  *   <li>{@code <dataset folder>/<name>.yaml} (when the folder brings one, e.g. a generated dataset);
  *   <li>{@code configs/model/<MODEL>.yaml} (packaged) — defines the model's keys;
+ *   <li>{@code configs/model/<MODEL>/<dataset>.yaml} (packaged, when we ship one): the model's settings for that
+ *       dataset (e.g. the paper's best per dataset); it may only set keys the layers above define;
  *   <li>user files given with {@code --config};
  *   <li>{@code --set key=value} pairs.
  * </ol>
@@ -28,6 +30,8 @@ import org.userec.BadInputException;
 public final class ConfigLoader {
   private final List<Layer> layers = new ArrayList<>();
   private final Set<String> known = new LinkedHashSet<>();
+  private String datasetName;
+  private String modelName;
 
   private record Layer(String source, Map<String, Object> values, boolean definesKeys) {}
 
@@ -53,6 +57,7 @@ public final class ConfigLoader {
 
   /** Adds the packaged dataset yaml (if any) and the dataset folder's own yaml (if any). */
   public ConfigLoader dataset(String name, Path folder) {
+    datasetName = name;
     Map<String, Object> packaged = Yaml.parseResource("configs/dataset/" + name + ".yaml");
     if (packaged != null) {
       add("configs/dataset/" + name + ".yaml", packaged, false);
@@ -62,6 +67,9 @@ public final class ConfigLoader {
       if (Files.isRegularFile(own)) {
         add(own.toString(), Yaml.parseFile(own), false);
       }
+    }
+    if (modelName != null) {
+      addModelForDataset();
     }
     return this;
   }
@@ -74,7 +82,23 @@ public final class ConfigLoader {
           "unknown model '" + model + "'; choose one of " + String.join(", ", knownModels) + " (names are case-sensitive)");
     }
     add("configs/model/" + model + ".yaml", m, true);
+    modelName = model;
+    if (datasetName != null) {
+      addModelForDataset();
+    }
     return this;
+  }
+
+  /**
+   * The dataset-specific model layer {@code configs/model/<MODEL>/<dataset>.yaml}, when packaged. It defines no
+   * keys: every key it sets must be one overall.yaml or the model's yaml defines (checked by {@link #build()}).
+   */
+  private void addModelForDataset() {
+    String source = "configs/model/" + modelName + "/" + datasetName + ".yaml";
+    Map<String, Object> m = Yaml.parseResource(source);
+    if (m != null) {
+      add(source, m, false);
+    }
   }
 
   /** Adds a user's yaml file. */
