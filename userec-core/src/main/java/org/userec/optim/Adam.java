@@ -156,13 +156,16 @@ public final class Adam {
       float[] x = p.data;
       float[] mk = m[k];
       float[] vk = v[k];
-      for (int i = 0; i < x.length; i++) {
-        float gi = wd == 0f ? g[i] : g[i] + wd * x[i];
-        mk[i] = fb1 * mk[i] + c1 * gi;
-        vk[i] = fb2 * vk[i] + c2 * gi * gi;
-        float denom = (float) Math.sqrt(vk[i]) * invSqrtBc2 + eps;
-        x[i] -= stepSize * mk[i] / denom;
-      }
+      // elementwise, so a split across threads gives the same bits as one thread
+      org.userec.util.Parallel.forRange(x.length, 1 << 15, (from, to) -> {
+        for (int i = from; i < to; i++) {
+          float gi = wd == 0f ? g[i] : g[i] + wd * x[i];
+          mk[i] = fb1 * mk[i] + c1 * gi;
+          vk[i] = fb2 * vk[i] + c2 * gi * gi;
+          float denom = (float) Math.sqrt(vk[i]) * invSqrtBc2 + eps;
+          x[i] -= stepSize * mk[i] / denom;
+        }
+      });
     }
   }
 
