@@ -26,7 +26,7 @@ import org.userec.util.Seeds;
  *       minute on two cores);
  *   <li><b>projected</b>: the normalised rows are projected onto an r-dimensional PCA basis (randomised
  *       range finder with one power iteration on a seeded sample of rows, Halko, Martinsson & Tropp 2011,
- *       Alg. 4.3); each row keeps its top-C candidates by projected dot product (2·|I|²·r flop, blockwise);
+ *       Alg. 4.3); each row keeps its top-C candidates by the cosine of the projections (2·|I|²·r flop, blockwise);
  *       the candidates (plus the item itself) are re-ranked by their exact full-dimensional cosine and the
  *       top k kept, with the same ties and output as exact. A true neighbour is missed only when its
  *       projected similarity falls outside the top C; {@link #recall} measures how often.
@@ -269,10 +269,12 @@ public final class KnnGraph {
   }
 
   /**
-   * P = X̂·V (|I|×r): the normalised rows in an r-dimensional basis V of dim-space. V is an orthonormal basis
-   * of Xsᵀ·Xs·Ω, Xs a seeded sample of normalised rows and Ω a seeded Gaussian dim×r matrix: one step of
-   * subspace iteration towards the top-r right singular vectors of X̂ (uncentred PCA, which best preserves
-   * dot products). When r = dim, V = I.
+   * P (|I|×r): the rows in an r-dimensional basis V of dim-space, each scaled to unit length, so that p_i·p_j
+   * is the cosine of the projections. V is an orthonormal basis of Xsᵀ·Xs·Ω, Xs a seeded sample of
+   * normalised rows and Ω a seeded Gaussian dim×r matrix: one step of subspace iteration towards the top-r
+   * right singular vectors of X̂ (uncentred PCA). When r = dim, V = I. Renormalising the projections (rather
+   * than ranking by the projected dot of unit rows) raised recall@10 on TikTok's real image features from
+   * 0.80 to 0.93 (r = 32 of 128, C = 64) and from 0.97 to 0.99 (r = 64, C = 32).
    */
   static float[] project(FeatureTable f, float[] invNorm, int r, long seed) {
     int n = f.rows();
@@ -288,7 +290,8 @@ public final class KnnGraph {
     }
     Parallel.forRange(n, 1024, (s, e) -> {
       for (int i = s; i < e; i++) {
-        Kernels.scale(p, invNorm[i], i * r, r);
+        float ss = Kernels.sumOfSquares(p, i * r, r);
+        Kernels.scale(p, ss > 0 ? (float) (1 / Math.sqrt(ss)) : 0f, i * r, r);
       }
     });
     return p;
@@ -391,9 +394,9 @@ public final class KnnGraph {
     });
   }
 
-  /** Each row's top-c columns by projected dot product p_i·p_j, blockwise (|I|×c ints). */
+  /** Each row's top-c columns by projected cosine p_i·p_j, blockwise (|I|×c ints). */
   private static int[] candidates(float[] p, int n, int r, int c) {
-    int block = blockRows(n);
+    int block = Math.max(1, blockRows(n) / 2); // 32 MiB of similarities per worker: the table has the heap
     int blocks = (n + block - 1) / block;
     int[] cand = new int[n * c];
     Parallel.forRange(blocks, 1, (b0, b1) -> {
