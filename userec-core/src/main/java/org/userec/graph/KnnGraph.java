@@ -78,13 +78,14 @@ public final class KnnGraph {
    * Settings of the kNN builder.
    *
    * @param method exact, projected or auto
-   * @param rank r, the projected dimension (config {@code knn_rank}, default 256)
+   * @param rank r, the projected dimension (config {@code knn_rank}, default 128: Elec-sized 63,000 × 4,096 in
+   *     59 s on this 2-core machine with recall@10 0.976; 256 gives 0.986 in 139 s)
    * @param candidates C, candidates per row re-ranked exactly (config {@code knn_candidates}, default 64;
    *     at least k are used)
    * @param seed seeds the PCA's row sample and Gaussian test matrix
    */
   public record Options(Method method, int rank, int candidates, long seed) {
-    public static final Options DEFAULT = new Options(Method.AUTO, 256, 64, 999);
+    public static final Options DEFAULT = new Options(Method.AUTO, 128, 64, 999);
 
     public Options {
       if (method == null) {
