@@ -22,7 +22,7 @@ import org.userec.util.Parallel;
  * <pre>
  * java --add-modules jdk.incubator.vector -Xmx2g -cp userec-bench/target/benchmarks.jar \
  *     org.userec.bench.KnnGraphBench [items=63000] [dim=4096] [k=10] [threads=2] [method=auto] \
- *     [sample=500] [rank=256] [candidates=64] [npy=FILE]
+ *     [sample=500] [rank=128] [candidates=64] [npy=FILE]
  * </pre>
  *
  * The generated table is a low-rank signal (16 latent factors through a random map) plus Gaussian noise,
