@@ -5,44 +5,91 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.userec.data.FeatureTable;
+import org.userec.data.NpyReader;
 import org.userec.graph.CsrMatrix;
 import org.userec.graph.KnnGraph;
 import org.userec.util.Parallel;
 
 /**
- * Times {@link KnnGraph#cosineTopK} on a generated feature table and reports the peak heap. Not JMH: one
- * build is minutes long, and its peak memory is part of the answer.
+ * Times {@link KnnGraph#cosineTopK} on a generated feature table (or a .npy file) and reports the peak heap
+ * and the recall of the exact top-k on a sample of rows. Not JMH: one build is many seconds long, and its
+ * peak memory is part of the answer.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -Xmx2g -cp userec-bench/target/benchmarks.jar \
- *     org.userec.bench.KnnGraphBench [items=63000] [dim=4096] [k=10] [threads=2]
+ *     org.userec.bench.KnnGraphBench [items=63000] [dim=4096] [k=10] [threads=2] [method=auto] \
+ *     [sample=500] [rank=128] [candidates=64] [npy=FILE]
  * </pre>
  *
- * The table is a low-rank signal (16 latent factors through a random map) plus Gaussian noise, so the
- * neighbours are not arbitrary; its generation is not timed.
+ * The generated table is a low-rank signal (16 latent factors through a random map) plus Gaussian noise,
+ * so the neighbours are not arbitrary; its generation is not timed. {@code sample} rows (seeded) get their
+ * exact top-k by brute force, and the recall is the fraction of those the built graph keeps (0: skip).
  */
 public final class KnnGraphBench {
+  /** Held so that the logger (and its level) is not collected before KnnGraph logs. */
+  private static final Logger KNN_LOG = Logger.getLogger(KnnGraph.class.getName());
+
   private KnnGraphBench() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws Exception {
     int items = args.length > 0 ? Integer.parseInt(args[0]) : 63_000;
     int dim = args.length > 1 ? Integer.parseInt(args[1]) : 4096;
     int k = args.length > 2 ? Integer.parseInt(args[2]) : 10;
     int threads = args.length > 3 ? Integer.parseInt(args[3]) : 2;
+    KnnGraph.Method method = KnnGraph.Method.parse(args.length > 4 ? args[4] : "auto");
+    int sample = args.length > 5 ? Integer.parseInt(args[5]) : 500;
+    int rank = args.length > 6 ? Integer.parseInt(args[6]) : KnnGraph.Options.DEFAULT.rank();
+    int cands = args.length > 7 ? Integer.parseInt(args[7]) : KnnGraph.Options.DEFAULT.candidates();
+    String npy = args.length > 8 ? args[8] : null;
+    showDebug();
     Parallel.setThreads(threads);
-    FeatureTable f = generate(items, dim, 999);
+    FeatureTable f = npy == null ? generate(items, dim, 999) : NpyReader.read(java.nio.file.Path.of(npy));
+    KnnGraph.Options options = new KnnGraph.Options(method, rank, cands, 999);
     System.gc();
     resetPeaks();
+    long c0 = cpuNanos();
     long t0 = System.nanoTime();
-    CsrMatrix g = KnnGraph.cosineTopK(f, k, false);
+    CsrMatrix g = KnnGraph.cosineTopK(f, k, false, options);
     double sec = (System.nanoTime() - t0) / 1e9;
-    double gflop = 2.0 * items * (double) items * dim / 1e9;
+    double cpu = (cpuNanos() - c0) / 1e9;
+    long peak = peakHeap();
     System.out.printf(
         Locale.ROOT,
-        "kNN graph of %,d items x %,d dims, k=%d, %d threads: %.1f s (%.1f GFLOP/s on the similarity products), nnz %,d,"
-            + " peak heap %,d MiB of max %,d MiB%n",
-        items, dim, k, threads, sec, gflop / sec, g.nnz(), peakHeap() >> 20, Runtime.getRuntime().maxMemory() >> 20);
+        "kNN graph of %,d items x %,d dims, k=%d, %d threads, %s: %.1f s wall (%.1f s CPU), nnz %,d, peak heap %,d MiB of max %,d MiB%n",
+        f.rows(), f.cols(), k, threads, options.resolve(f.rows(), f.cols()), sec, cpu, g.nnz(), peak >> 20,
+        Runtime.getRuntime().maxMemory() >> 20);
+    if (sample > 0) {
+      int[] rows = sampleRows(f.rows(), Math.min(sample, f.rows()), 7);
+      long t1 = System.nanoTime();
+      double recall = KnnGraph.recall(f, g, k, rows);
+      System.out.printf(
+          Locale.ROOT, "recall@%d against the exact top-%d on %d sampled rows: %.4f (%.1f s)%n",
+          k, k, rows.length, recall, (System.nanoTime() - t1) / 1e9);
+    }
+  }
+
+  /** Shows KnnGraph's DEBUG phase timings. */
+  private static void showDebug() {
+    Logger l = KNN_LOG;
+    l.setLevel(Level.FINE);
+    ConsoleHandler h = new ConsoleHandler();
+    h.setLevel(Level.FINE);
+    l.addHandler(h);
+  }
+
+  /** CPU time of this process (all threads, GC included). */
+  private static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  private static int[] sampleRows(int n, int s, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    return r.ints(0, n).distinct().limit(s).sorted().toArray();
   }
 
   static FeatureTable generate(int items, int dim, long seed) {

@@ -79,11 +79,32 @@ public final class Modalities {
   public static CsrMatrix fusedKnnGraph(Config c, Dataset ds, String model) {
     double[] w = weights(c, ds.features(), model);
     int k = c.getInt("knn_k");
+    KnnGraph.Options options = knnOptions(c);
     List<CsrMatrix> graphs = new ArrayList<>();
     for (FeatureTable f : ds.features()) {
-      graphs.add(KnnGraph.cosineTopK(f, Math.min(k, f.rows()), false));
+      graphs.add(KnnGraph.cosineTopK(f, Math.min(k, f.rows()), false, options));
     }
     return KnnGraph.fuse(graphs, w);
+  }
+
+  /**
+   * The kNN builder's settings from keys {@code knn_method} (auto | exact | projected), {@code knn_rank},
+   * {@code knn_candidates} and the run's {@code seed}.
+   */
+  public static KnnGraph.Options knnOptions(Config c) {
+    KnnGraph.Method method;
+    try {
+      method = KnnGraph.Method.parse(c.getString("knn_method"));
+    } catch (IllegalArgumentException e) {
+      throw new BadInputException(c.source("knn_method") + ": " + e.getMessage());
+    }
+    int rank = c.getInt("knn_rank");
+    int candidates = c.getInt("knn_candidates");
+    if (rank < 1 || candidates < 1) {
+      throw new BadInputException(
+          c.source("knn_rank") + ": knn_rank and knn_candidates must be >= 1, got " + rank + " and " + candidates);
+    }
+    return new KnnGraph.Options(method, rank, candidates, c.getLong("seed"));
   }
 
   /**

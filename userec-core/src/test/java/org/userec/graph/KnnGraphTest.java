@@ -182,4 +182,114 @@ class KnnGraphTest {
     // within 1e-6 is accepted
     KnnGraph.fuse(List.of(a, a), new double[] {0.1, 0.9000001});
   }
+
+  /** Low-rank signal plus noise, like CNN features: `latent` factors through a random map, then N(0, 1). */
+  static FeatureTable lowRank(int n, int dim, int latent, float signal, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    float[] map = new float[latent * dim];
+    for (int q = 0; q < map.length; q++) {
+      map[q] = (float) r.nextGaussian();
+    }
+    float[] v = new float[n * dim];
+    float[] z = new float[latent];
+    for (int i = 0; i < n; i++) {
+      for (int l = 0; l < latent; l++) {
+        z[l] = (float) r.nextGaussian();
+      }
+      for (int j = 0; j < dim; j++) {
+        float s = 0;
+        for (int l = 0; l < latent; l++) {
+          s += z[l] * map[l * dim + j];
+        }
+        v[i * dim + j] = signal * s + (float) r.nextGaussian();
+      }
+    }
+    return new FeatureTable("lowrank", n, dim, v);
+  }
+
+  private static int[] allRows(int n) {
+    int[] rows = new int[n];
+    for (int i = 0; i < n; i++) {
+      rows[i] = i;
+    }
+    return rows;
+  }
+
+  @Test
+  void projectedRecallsTheExactNeighbours() {
+    FeatureTable f = lowRank(2000, 256, 16, 0.5f, 11);
+    KnnGraph.Options o = new KnnGraph.Options(KnnGraph.Method.PROJECTED, 32, 32, 3);
+    CsrMatrix g = KnnGraph.cosineTopK(f, 10, false, o);
+    double recall = KnnGraph.recall(f, g, 10, allRows(2000));
+    assertThat(recall).isGreaterThanOrEqualTo(0.95);
+    assertThat(g.rowPtr[2000]).isEqualTo(20_000);
+    assertThat(KnnGraph.recall(f, KnnGraph.cosineTopK(f, 10, false), 10, allRows(2000))).isEqualTo(1.0);
+  }
+
+  @Test
+  void projectedWithEveryCandidateIsTheExactGraph() {
+    FeatureTable f = random(200, 24, 4);
+    for (boolean weighted : new boolean[] {false, true}) {
+      CsrMatrix exact = KnnGraph.cosineTopK(f, 7, weighted);
+      for (int rank : new int[] {5, 24, 100}) {
+        CsrMatrix g = KnnGraph.cosineTopK(f, 7, weighted, new KnnGraph.Options(KnnGraph.Method.PROJECTED, rank, 200, 1));
+        assertThat(g.colIdx).as("rank %d", rank).isEqualTo(exact.colIdx);
+        for (int q = 0; q < g.nnz(); q++) {
+          assertThat(g.values[q]).isCloseTo(exact.values[q], offset(1e-6f));
+        }
+      }
+    }
+  }
+
+  @Test
+  void projectedIsThreadIndependentAndSurvivesDegenerateTables() {
+    FeatureTable f = lowRank(700, 96, 4, 1f, 8);
+    KnnGraph.Options o = new KnnGraph.Options(KnnGraph.Method.PROJECTED, 16, 20, 5);
+    Parallel.setThreads(1);
+    CsrMatrix one = KnnGraph.cosineTopK(f, 5, true, o);
+    Parallel.setThreads(2);
+    CsrMatrix two = KnnGraph.cosineTopK(f, 5, true, o);
+    assertThat(two.colIdx).isEqualTo(one.colIdx);
+    assertThat(two.values).isEqualTo(one.values);
+    // rank 2 data (plus zero rows and duplicates) projected onto 8 dims: dead directions are dropped
+    float[] v = new float[60 * 10];
+    for (int i = 0; i < 60; i++) {
+      if (i % 7 != 3) {
+        v[i * 10] = (i % 5) + 1;
+        v[i * 10 + 1] = (i % 3) - 1;
+      }
+    }
+    FeatureTable d = new FeatureTable("degenerate", 60, 10, v);
+    CsrMatrix g = KnnGraph.cosineTopK(d, 3, false, new KnnGraph.Options(KnnGraph.Method.PROJECTED, 8, 60, 2));
+    assertThat(g.colIdx).isEqualTo(KnnGraph.cosineTopK(d, 3, false).colIdx);
+  }
+
+  @Test
+  void pcaBasisIsOrthonormal() {
+    FeatureTable f = lowRank(500, 64, 6, 1f, 2);
+    float[] inv = new float[500];
+    java.util.Arrays.fill(inv, 1f);
+    float[] v = KnnGraph.pcaBasis(f, inv, 12, 9);
+    for (int a = 0; a < 12; a++) {
+      for (int b = 0; b < 12; b++) {
+        double s = 0;
+        for (int j = 0; j < 64; j++) {
+          s += (double) v[j * 12 + a] * v[j * 12 + b];
+        }
+        assertThat(s).as("(%d,%d)", a, b).isCloseTo(a == b ? 1 : 0, offset(1e-4));
+      }
+    }
+  }
+
+  @Test
+  void autoPicksExactForSmallTablesAndParsesNames() {
+    KnnGraph.Options o = KnnGraph.Options.DEFAULT;
+    assertThat(o.resolve(6710, 128)).isEqualTo(KnnGraph.Method.EXACT); // TikTok image: r >= dim
+    assertThat(o.resolve(7050, 4096)).isEqualTo(KnnGraph.Method.EXACT); // Baby: 2e11
+    assertThat(o.resolve(63_000, 4096)).isEqualTo(KnnGraph.Method.PROJECTED); // Elec: 1.6e13
+    assertThat(o.withMethod(KnnGraph.Method.EXACT).resolve(63_000, 4096)).isEqualTo(KnnGraph.Method.EXACT);
+    assertThat(KnnGraph.Method.parse(" Projected")).isEqualTo(KnnGraph.Method.PROJECTED);
+    assertThatThrownBy(() -> KnnGraph.Method.parse("lsh")).hasMessageContaining("auto, exact or projected");
+    assertThatThrownBy(() -> new KnnGraph.Options(KnnGraph.Method.AUTO, 0, 5, 1)).hasMessageContaining("knn_rank");
+  }
 }

@@ -120,8 +120,52 @@ public final class Kernels {
       ScalarKernels.spmm(a, x, d, out, accumulate);
       return;
     }
-    int grain = rowGrain(a.rows, a.nnz(), d);
-    Parallel.forRange(a.rows, grain, (from, to) -> VectorKernels.spmmRange(a, x, d, out, accumulate, from, to));
+    int[] bounds = rowChunks(a.rowPtr, a.rows, d);
+    int chunks = bounds.length - 1;
+    if (chunks == 1) {
+      VectorKernels.spmmRange(a, x, d, out, accumulate, 0, a.rows);
+      return;
+    }
+    // chunks [c0, c1) are the rows [bounds[c0], bounds[c1]): contiguous, and equal in work
+    Parallel.forRange(
+        chunks, 1, (c0, c1) -> VectorKernels.spmmRange(a, x, d, out, accumulate, bounds[c0], bounds[c1]));
+  }
+
+  /** Multiply-adds (entries·d plus d per row for the output) per spmm chunk. */
+  static final long SPMM_CHUNK_WORK = 1L << 16;
+
+  /**
+   * Row boundaries of spmm chunks of about equal work, from prefix sums over rowPtr (rows have power-law
+   * lengths in user–item graphs, so equal row counts are not equal work). They depend on the matrix and d
+   * only, never on the thread count; every row is computed whole by one task, so results are identical on
+   * any number of threads. The first boundary is 0 and the last {@code rows}; boundaries strictly increase.
+   */
+  static int[] rowChunks(int[] rowPtr, int rows, int d) {
+    long total = ((long) rowPtr[rows] + rows) * Math.max(1, d);
+    int chunks = (int) Math.max(1, Math.min(Math.min(rows, 4096), total / SPMM_CHUNK_WORK));
+    int[] bounds = new int[chunks + 1];
+    int count = 1;
+    long perChunkUnits = 0; // work in units of (entries + rows), d factored out
+    long units = (long) rowPtr[rows] + rows;
+    for (int t = 1; t < chunks; t++) {
+      perChunkUnits = units * t / chunks;
+      // first row r with rowPtr[r] + r >= target
+      int lo = bounds[count - 1] + 1;
+      int hi = rows;
+      while (lo < hi) {
+        int mid = (lo + hi) >>> 1;
+        if ((long) rowPtr[mid] + mid >= perChunkUnits) {
+          hi = mid;
+        } else {
+          lo = mid + 1;
+        }
+      }
+      if (lo < rows) {
+        bounds[count++] = lo;
+      }
+    }
+    bounds[count++] = rows;
+    return count == bounds.length ? bounds : java.util.Arrays.copyOf(bounds, count);
   }
 
   /**
@@ -149,6 +193,14 @@ public final class Kernels {
   /** Σ a[aOff+i]·b[bOff+i] over i in [0, n). Runs on the calling thread (meant for inner loops). */
   public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
     return VECTOR ? VectorKernels.dot(a, aOff, b, bOff, n) : ScalarKernels.dot(a, aOff, b, bOff, n);
+  }
+
+  /**
+   * The first index i in [from, to) with a[i] > t, or {@code to} when there is none (a threshold scan for
+   * top-k selection; NaN never passes). Runs on the calling thread.
+   */
+  public static int firstAbove(float[] a, int from, int to, float t) {
+    return VECTOR ? VectorKernels.firstAbove(a, from, to, t) : ScalarKernels.firstAbove(a, from, to, t);
   }
 
   /** y[yOff+i] += alpha · x[xOff+i] over i in [0, n). Runs on the calling thread. */

@@ -154,4 +154,14 @@ public final class ScalarKernels {
       }
     }
   }
+
+  /** The first index i in [from, to) with a[i] > t, or {@code to} when there is none. */
+  public static int firstAbove(float[] a, int from, int to, float t) {
+    for (int i = from; i < to; i++) {
+      if (a[i] > t) {
+        return i;
+      }
+    }
+    return to;
+  }
 }

@@ -1,6 +1,7 @@
 package org.userec.tensor.simd;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.userec.graph.CsrMatrix;
@@ -477,6 +478,30 @@ public final class VectorKernels {
       s = Math.fma(a[aOff + i], b[bOff + i], s);
     }
     return s;
+  }
+
+  /** The first index i in [from, to) with a[i] > t, or {@code to} when there is none (NaN never passes). */
+  public static int firstAbove(float[] a, int from, int to, float t) {
+    int i = from;
+    if (to - from >= 4 * L) {
+      FloatVector tv = FloatVector.broadcast(S, t);
+      int bound4 = to - 4 * L;
+      for (; i <= bound4; i += 4 * L) {
+        VectorMask<Float> m0 = FloatVector.fromArray(S, a, i).compare(VectorOperators.GT, tv);
+        VectorMask<Float> m1 = FloatVector.fromArray(S, a, i + L).compare(VectorOperators.GT, tv);
+        VectorMask<Float> m2 = FloatVector.fromArray(S, a, i + 2 * L).compare(VectorOperators.GT, tv);
+        VectorMask<Float> m3 = FloatVector.fromArray(S, a, i + 3 * L).compare(VectorOperators.GT, tv);
+        if (m0.or(m1).or(m2.or(m3)).anyTrue()) {
+          break; // the scalar loop below finds the exact index within these 4·L values
+        }
+      }
+    }
+    for (; i < to; i++) {
+      if (a[i] > t) {
+        return i;
+      }
+    }
+    return to;
   }
 
   /** Σ x[i]² over [off, off+n). */

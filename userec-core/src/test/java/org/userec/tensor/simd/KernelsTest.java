@@ -118,6 +118,31 @@ class KernelsTest {
   }
 
   @Test
+  void spmmChunksAreBalancedByEntries() {
+    // power-law rows: row i has about 20000 / (i + 1) entries
+    int rows = 5000;
+    int[] rowPtr = new int[rows + 1];
+    for (int i = 0; i < rows; i++) {
+      rowPtr[i + 1] = rowPtr[i] + 20_000 / (i + 1);
+    }
+    int d = 64;
+    int[] b = Kernels.rowChunks(rowPtr, rows, d);
+    assertThat(b[0]).isZero();
+    assertThat(b[b.length - 1]).isEqualTo(rows);
+    long target = ((long) rowPtr[rows] + rows) * d / (b.length - 1);
+    for (int c = 0; c + 1 < b.length; c++) {
+      assertThat(b[c + 1]).isGreaterThan(b[c]);
+      long work = ((long) rowPtr[b[c + 1]] - rowPtr[b[c]] + b[c + 1] - b[c]) * d;
+      long heaviestRow = (long) (rowPtr[b[c] + 1] - rowPtr[b[c]] + 1) * d;
+      // a chunk is at most one target plus the one row that crosses its boundary
+      assertThat(work).as("chunk %d", c).isLessThanOrEqualTo(target + heaviestRow + d);
+    }
+    assertThat(Kernels.rowChunks(new int[] {0, 3}, 1, 8)).containsExactly(0, 1);
+    assertThat(Kernels.rowChunks(new int[] {0}, 0, 8)).containsExactly(0, 0);
+    assertThat(Kernels.rowChunks(new int[] {0, 1_000_000, 1_000_000, 1_000_001}, 3, 64)).containsExactly(0, 1, 2, 3);
+  }
+
+  @Test
   void reductionsAndRowDotsAreThreadIndependent() {
     Random rnd = new Random(13);
     float[] x = random(rnd, 200_003);

@@ -115,6 +115,31 @@ class VectorKernelsTest {
   }
 
   @Test
+  void firstAboveMatchesScalar() {
+    Random rnd = new Random(3);
+    for (int n : LENGTHS) {
+      float[] a = random(rnd, n + OFF);
+      for (float t : new float[] {Float.NEGATIVE_INFINITY, -0.5f, 0.9f, 2f, Float.NaN}) {
+        for (int from : new int[] {0, Math.min(n, 5)}) {
+          assertThat(VectorKernels.firstAbove(a, OFF + from, OFF + n, t))
+              .as("n=%d t=%s from=%d", n, t, from)
+              .isEqualTo(ScalarKernels.firstAbove(a, OFF + from, OFF + n, t));
+        }
+      }
+      if (n > 0) {
+        // a single passing value at every position, including vector tails
+        float[] z = new float[n];
+        for (int p = 0; p < n; p++) {
+          z[p] = 1f;
+          assertThat(VectorKernels.firstAbove(z, 0, n, 0.5f)).isEqualTo(p);
+          z[p] = 0f;
+        }
+        assertThat(VectorKernels.firstAbove(z, 0, n, 0f)).isEqualTo(n);
+      }
+    }
+  }
+
+  @Test
   void rowDotsMatchScalar() {
     Random rnd = new Random(2);
     for (int m : new int[] {1, 3, 17}) {
