@@ -403,6 +403,58 @@ public final class VectorKernels {
     int[] colIdx = a.colIdx;
     float[] values = a.values;
     int t = 0;
+    // 8 accumulators (64 floats at 256 bits: a whole embedding row) so that each neighbour's row is read in
+    // one pass; rows of popular items have hundreds of neighbours and would otherwise leave L1 between passes
+    int bound8 = d - d % (8 * L);
+    for (; t < bound8; t += 8 * L) {
+      FloatVector s0;
+      FloatVector s1;
+      FloatVector s2;
+      FloatVector s3;
+      FloatVector s4;
+      FloatVector s5;
+      FloatVector s6;
+      FloatVector s7;
+      if (accumulate) {
+        s0 = FloatVector.fromArray(S, out, oi + t);
+        s1 = FloatVector.fromArray(S, out, oi + t + L);
+        s2 = FloatVector.fromArray(S, out, oi + t + 2 * L);
+        s3 = FloatVector.fromArray(S, out, oi + t + 3 * L);
+        s4 = FloatVector.fromArray(S, out, oi + t + 4 * L);
+        s5 = FloatVector.fromArray(S, out, oi + t + 5 * L);
+        s6 = FloatVector.fromArray(S, out, oi + t + 6 * L);
+        s7 = FloatVector.fromArray(S, out, oi + t + 7 * L);
+      } else {
+        s0 = FloatVector.zero(S);
+        s1 = s0;
+        s2 = s0;
+        s3 = s0;
+        s4 = s0;
+        s5 = s0;
+        s6 = s0;
+        s7 = s0;
+      }
+      for (int q = q0; q < q1; q++) {
+        FloatVector v = FloatVector.broadcast(S, values[q]);
+        int xj = colIdx[q] * d + t;
+        s0 = FloatVector.fromArray(S, x, xj).fma(v, s0);
+        s1 = FloatVector.fromArray(S, x, xj + L).fma(v, s1);
+        s2 = FloatVector.fromArray(S, x, xj + 2 * L).fma(v, s2);
+        s3 = FloatVector.fromArray(S, x, xj + 3 * L).fma(v, s3);
+        s4 = FloatVector.fromArray(S, x, xj + 4 * L).fma(v, s4);
+        s5 = FloatVector.fromArray(S, x, xj + 5 * L).fma(v, s5);
+        s6 = FloatVector.fromArray(S, x, xj + 6 * L).fma(v, s6);
+        s7 = FloatVector.fromArray(S, x, xj + 7 * L).fma(v, s7);
+      }
+      s0.intoArray(out, oi + t);
+      s1.intoArray(out, oi + t + L);
+      s2.intoArray(out, oi + t + 2 * L);
+      s3.intoArray(out, oi + t + 3 * L);
+      s4.intoArray(out, oi + t + 4 * L);
+      s5.intoArray(out, oi + t + 5 * L);
+      s6.intoArray(out, oi + t + 6 * L);
+      s7.intoArray(out, oi + t + 7 * L);
+    }
     int bound4 = d - d % (4 * L);
     for (; t < bound4; t += 4 * L) {
       FloatVector s0;
