@@ -29,19 +29,41 @@ public final class Tape {
 
   private final boolean recording;
   private final List<Runnable> backwards = new ArrayList<>();
+  private final ArrayPool pool;
+  private final List<float[]> taken = new ArrayList<>();
 
-  private Tape(boolean recording) {
+  private Tape(boolean recording, ArrayPool pool) {
     this.recording = recording;
+    this.pool = pool;
   }
 
   /** A tape that records for backward. */
   public static Tape recording() {
-    return new Tape(true);
+    return new Tape(true, null);
+  }
+
+  /**
+   * A recording tape whose op outputs, gradients and work arrays come from {@code pool} and go back to it when
+   * {@link #backward} finishes. Every tensor this tape made is invalid after backward: read what you need (the
+   * loss value) before. The trainer uses one pool for a whole training run.
+   */
+  public static Tape recording(ArrayPool pool) {
+    return new Tape(true, java.util.Objects.requireNonNull(pool));
   }
 
   /** A tape that only computes forward values. */
   public static Tape noGrad() {
-    return new Tape(false);
+    return new Tape(false, null);
+  }
+
+  /** A zero-filled work array: pooled on a pooled tape (returned after backward), fresh otherwise. */
+  float[] alloc(int n) {
+    if (pool == null) {
+      return new float[n];
+    }
+    float[] a = pool.take(n);
+    taken.add(a);
+    return a;
   }
 
   public boolean isRecording() {
@@ -57,7 +79,10 @@ public final class Tape {
    * Creates an op output. It requires a gradient when this tape records and any input requires one.
    */
   Tensor output(int rows, int cols, Tensor... inputs) {
-    Tensor out = new Tensor(rows, cols);
+    Tensor out = pool == null ? new Tensor(rows, cols) : new Tensor(rows, cols, alloc(Math.multiplyExact(rows, cols)));
+    if (pool != null) {
+      out.tape = this;
+    }
     if (recording) {
       for (Tensor t : inputs) {
         if (t != null && t.requiresGrad) {
@@ -106,6 +131,17 @@ public final class Tape {
       backwards.get(k).run();
     }
     backwards.clear();
+    release();
+  }
+
+  /** Returns every pooled array this tape handed out; its tensors must not be used afterwards. */
+  public void release() {
+    if (pool != null) {
+      for (float[] a : taken) {
+        pool.give(a);
+      }
+      taken.clear();
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -515,7 +551,7 @@ public final class Tape {
     for (int l = 1; l <= layers; l++) {
       int which = l & 1;
       if (bufs[which] == null) {
-        bufs[which] = new float[n];
+        bufs[which] = alloc(n);
       }
       float[] next = bufs[which];
       Kernels.spmm(a, cur, d, next, false);
@@ -534,7 +570,7 @@ public final class Tape {
       for (int l = 1; l <= layers; l++) {
         int which = l & 1;
         if (hb[which] == null) {
-          hb[which] = new float[n];
+          hb[which] = alloc(n);
         }
         float[] nh = hb[which];
         System.arraycopy(g, 0, nh, 0, n);

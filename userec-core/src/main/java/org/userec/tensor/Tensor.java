@@ -15,6 +15,8 @@ public class Tensor {
   public final float[] data;
   float[] grad;
   boolean requiresGrad;
+  /** The pooled tape that made this tensor (its gradient comes from the same pool), or null. */
+  Tape tape;
 
   public Tensor(int rows, int cols, float[] data) {
     if (rows < 0 || cols < 0) {
@@ -73,7 +75,7 @@ public class Tensor {
   /** The gradient buffer, allocated (zeroed) on first call. */
   public float[] gradBuffer() {
     if (grad == null) {
-      grad = new float[data.length];
+      grad = tape != null ? tape.alloc(data.length) : new float[data.length];
     }
     return grad;
   }

@@ -8,6 +8,7 @@ import org.userec.eval.Evaluator;
 import org.userec.model.Batch;
 import org.userec.model.Recommender;
 import org.userec.optim.Adam;
+import org.userec.tensor.ArrayPool;
 import org.userec.tensor.Param;
 import org.userec.tensor.Tape;
 import org.userec.tensor.Tensor;
@@ -35,6 +36,8 @@ public final class Trainer {
   private final List<TrainListener> listeners;
   private final CheckpointSink checkpoints;
   private final NegativeSampler sampler;
+  /** Work arrays reused batch after batch (see ArrayPool). */
+  private final ArrayPool pool = new ArrayPool();
 
   public Trainer(
       TrainSettings settings, Dataset dataset, Evaluator evaluator, List<TrainListener> listeners, CheckpointSink checkpoints) {
@@ -154,7 +157,7 @@ public final class Trainer {
         bn[k] = sampler.sample(bu[k], negRng);
       }
       adam.zeroGrad();
-      Tape tape = Tape.recording();
+      Tape tape = Tape.recording(pool);
       Tensor loss = model.loss(new Batch(bu, bp, bn), tape, modelRng);
       float v = loss.item();
       if (!Float.isFinite(v)) {
