@@ -122,15 +122,7 @@ public final class Pgl implements Recommender {
     for (int l = 0; l < mmLayers; l++) {
       h = t.spmm(itemGraph, h);
     }
-    Tensor e = t.concatRows(userEmb, itemEmb);
-    Tensor[] all = new Tensor[uiLayers + 1];
-    all[0] = e;
-    for (int l = 1; l <= uiLayers; l++) {
-      all[l] = t.spmm(adj, all[l - 1]);
-    }
-    float[] w = new float[uiLayers + 1];
-    Arrays.fill(w, 1f / (uiLayers + 1));
-    return new Tensor[] {t.weightedSum(w, all), h};
+    return new Tensor[] {t.propagateMean(adj, t.concatRows(userEmb, itemEmb), uiLayers), h};
   }
 
   @Override
