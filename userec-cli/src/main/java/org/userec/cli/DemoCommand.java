@@ -48,7 +48,7 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = {"-o", "--out"}, defaultValue = "runs/demo", description = "Folder for the dataset and runs (default ${DEFAULT-VALUE}).")
   Path out;
 
-  @Option(names = "--epochs", defaultValue = "60", description = "Most epochs per model (default ${DEFAULT-VALUE}; early stopping usually ends sooner).")
+  @Option(names = "--epochs", defaultValue = "40", description = "Most epochs per model (default ${DEFAULT-VALUE}; early stopping usually ends sooner).")
   int epochs;
 
   @Option(names = "--seed", defaultValue = "999", description = "Seed for data and training (default ${DEFAULT-VALUE}).")
@@ -73,7 +73,9 @@ final class DemoCommand implements Callable<Integer> {
     for (String model : ModelRegistry.names()) {
       Map<String, Object> demo = new LinkedHashMap<>(DEMO_SETTINGS.getOrDefault(model, Map.of()));
       demo.put("epochs", epochs);
-      demo.put("stopping_step", 10);
+      demo.put("stopping_step", 5);
+      // a demo, not a benchmark: a larger step than MMRec's 1e-3 so that every model converges in a few epochs
+      demo.put("learning_rate", 0.005);
       demo.put("seed", seed);
       demo.put("hyper_parameters", List.of());
       Config cfg = new ConfigLoader().dataset(loc.name(), loc.folder()).model(model, ModelRegistry.names()).values("demo", demo).build();

@@ -117,7 +117,9 @@ public final class OpenAiEmbeddingsClient implements MllmBackend {
             + " (is the server up? see docs/features.md)", e);
         continue;
       } catch (IOException e) {
-        last = new IOException(endpoint + ": " + e, e);
+        // a dropped or refused connection (a pooled keep-alive connection to a server that went away shows up
+        // as a bare IOException rather than a ConnectException)
+        last = new IOException(endpoint + ": " + e + " (is the server up? see docs/features.md)", e);
         continue;
       }
       int code = resp.statusCode();
