@@ -109,8 +109,4 @@ record Session(String model, Datasets.Located located, Config config) {
       throw new UncheckedIOException(e);
     }
   }
-
-  static List<String> none() {
-    return List.of();
-  }
 }

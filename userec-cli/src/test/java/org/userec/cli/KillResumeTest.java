@@ -2,7 +2,6 @@ package org.userec.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -74,9 +73,5 @@ class KillResumeTest {
   /** results.json without the wall-clock seconds. */
   private static String strip(String json) {
     return json.replaceAll("\"seconds\": [0-9.]+,", "");
-  }
-
-  static String cp() {
-    return System.getProperty("java.class.path").replace(File.pathSeparatorChar, ':');
   }
 }

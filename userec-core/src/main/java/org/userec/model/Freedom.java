@@ -108,10 +108,7 @@ public final class Freedom implements Recommender {
 
   /** The graph-side embeddings: [0] = LightGCN layer mean over [E_U; E_I] (users first), [1] = h. */
   private Tensor[] forward(Tape t, CsrMatrix adj) {
-    Tensor h = items;
-    for (int l = 0; l < mmLayers; l++) {
-      h = t.spmm(itemGraph, h);
-    }
+    Tensor h = GraphSteps.propagate(t, itemGraph, items, mmLayers);
     return new Tensor[] {t.propagateMean(adj, t.concatRows(users, items), uiLayers), h};
   }
 
@@ -121,8 +118,8 @@ public final class Freedom implements Recommender {
     Tensor all = f[0];
     Tensor h = f[1];
     Tensor u = t.gatherRows(all, batch.users());
-    Tensor p = t.add(t.gatherRows(all, LightGcn.offset(batch.pos(), numUsers)), t.gatherRows(h, batch.pos()));
-    Tensor n = t.add(t.gatherRows(all, LightGcn.offset(batch.neg(), numUsers)), t.gatherRows(h, batch.neg()));
+    Tensor p = GraphSteps.itemRows(t, all, h, batch.pos(), numUsers);
+    Tensor n = GraphSteps.itemRows(t, all, h, batch.neg(), numUsers);
     Tensor loss = Losses.bpr(t, t.rowDot(u, p), t.rowDot(u, n));
     if (regWeight != 0f) { // with weight 0 the terms add nothing and pass no gradient
       Tensor mm = null;

@@ -118,10 +118,7 @@ public final class Pgl implements Recommender {
     }
     Tensor itemEmb = parts.length == 1 ? parts[0] : t.concatCols(parts);
     Tensor userEmb = users.size() == 1 ? users.get(0) : t.concatCols(users.toArray(new Tensor[0]));
-    Tensor h = itemEmb;
-    for (int l = 0; l < mmLayers; l++) {
-      h = t.spmm(itemGraph, h);
-    }
+    Tensor h = GraphSteps.propagate(t, itemGraph, itemEmb, mmLayers);
     return new Tensor[] {t.propagateMean(adj, t.concatRows(userEmb, itemEmb), uiLayers), h};
   }
 
@@ -131,8 +128,8 @@ public final class Pgl implements Recommender {
     Tensor all = f[0];
     Tensor h = f[1];
     Tensor u = t.gatherRows(all, batch.users());
-    Tensor p = t.add(t.gatherRows(all, LightGcn.offset(batch.pos(), numUsers)), t.gatherRows(h, batch.pos()));
-    Tensor n = t.add(t.gatherRows(all, LightGcn.offset(batch.neg(), numUsers)), t.gatherRows(h, batch.neg()));
+    Tensor p = GraphSteps.itemRows(t, all, h, batch.pos(), numUsers);
+    Tensor n = GraphSteps.itemRows(t, all, h, batch.neg(), numUsers);
     Tensor loss = Losses.bpr(t, t.rowDot(u, p), t.rowDot(u, n));
     if (clWeight != 0f) { // with weight 0 the term adds nothing and passes no gradient
       Tensor cu = t.infoNce(t.dropout(u, clDropout, rng), t.dropout(u, clDropout, rng), TAU);

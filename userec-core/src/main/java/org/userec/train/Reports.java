@@ -2,7 +2,9 @@ package org.userec.train;
 
 import java.util.Locale;
 import java.util.Map;
+import java.util.List;
 import org.userec.eval.Metrics;
+import org.userec.eval.MetricsFormat;
 
 /** Results as JSON and Markdown. */
 public final class Reports {
@@ -35,26 +37,13 @@ public final class Reports {
     return sb.append('}').toString();
   }
 
+  /** A Markdown header over m's metric keys ({@link MetricsFormat}), first column "run". */
   public static String markdownHeader(Metrics m) {
-    if (m == null) {
-      return "| run |\n|---|\n";
-    }
-    StringBuilder h = new StringBuilder("| run |");
-    StringBuilder s = new StringBuilder("|---|");
-    for (String k : m.values().keySet()) {
-      h.append(' ').append(k).append(" |");
-      s.append("---|");
-    }
-    return h.append('\n').append(s).append('\n').toString();
+    return MetricsFormat.markdownHeader("run", m == null ? List.of() : List.copyOf(m.values().keySet())) + "\n";
   }
 
+  /** One Markdown row of m's metrics ({@link MetricsFormat}); just the label when m is null. */
   public static String markdownRow(String label, Metrics m) {
-    StringBuilder sb = new StringBuilder("| ").append(label).append(" |");
-    if (m != null) {
-      for (double v : m.values().values()) {
-        sb.append(String.format(Locale.ROOT, " %.4f |", v));
-      }
-    }
-    return sb.append('\n').toString();
+    return (m == null ? "| " + label + " |" : MetricsFormat.markdownRow(label, m, List.copyOf(m.values().keySet()))) + "\n";
   }
 }

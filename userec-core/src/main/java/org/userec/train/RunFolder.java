@@ -2,16 +2,13 @@ package org.userec.train;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.userec.BadInputException;
 import org.userec.config.Config;
-import org.userec.eval.Metrics;
 import org.userec.model.Recommender;
 import org.userec.optim.Adam;
 import org.userec.tensor.Param;
@@ -171,14 +168,5 @@ public final class RunFolder implements TrainListener, Trainer.CheckpointSink {
     } catch (IOException e) {
       throw new UncheckedIOException(dir + ": cannot write results", e);
     }
-  }
-
-  static String metricsOrEmpty(Metrics m) {
-    return m == null ? "" : m.toString();
-  }
-
-  /** Appends a line to a file (non-atomic, for human logs). */
-  static void append(Path file, String line) throws IOException {
-    Files.writeString(file, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
   }
 }

@@ -455,36 +455,6 @@ public final class VectorKernels {
       s6.intoArray(out, oi + t + 6 * L);
       s7.intoArray(out, oi + t + 7 * L);
     }
-    int bound4 = d - d % (4 * L);
-    for (; t < bound4; t += 4 * L) {
-      FloatVector s0;
-      FloatVector s1;
-      FloatVector s2;
-      FloatVector s3;
-      if (accumulate) {
-        s0 = FloatVector.fromArray(S, out, oi + t);
-        s1 = FloatVector.fromArray(S, out, oi + t + L);
-        s2 = FloatVector.fromArray(S, out, oi + t + 2 * L);
-        s3 = FloatVector.fromArray(S, out, oi + t + 3 * L);
-      } else {
-        s0 = FloatVector.zero(S);
-        s1 = s0;
-        s2 = s0;
-        s3 = s0;
-      }
-      for (int q = q0; q < q1; q++) {
-        FloatVector v = FloatVector.broadcast(S, values[q]);
-        int xj = colIdx[q] * d + t;
-        s0 = FloatVector.fromArray(S, x, xj).fma(v, s0);
-        s1 = FloatVector.fromArray(S, x, xj + L).fma(v, s1);
-        s2 = FloatVector.fromArray(S, x, xj + 2 * L).fma(v, s2);
-        s3 = FloatVector.fromArray(S, x, xj + 3 * L).fma(v, s3);
-      }
-      s0.intoArray(out, oi + t);
-      s1.intoArray(out, oi + t + L);
-      s2.intoArray(out, oi + t + 2 * L);
-      s3.intoArray(out, oi + t + 3 * L);
-    }
     int bound = S.loopBound(d);
     for (; t < bound; t += L) {
       FloatVector s0 = accumulate ? FloatVector.fromArray(S, out, oi + t) : FloatVector.zero(S);
