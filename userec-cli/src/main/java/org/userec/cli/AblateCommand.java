@@ -10,7 +10,6 @@ import org.userec.BadInputException;
 import org.userec.data.DatasetLoader;
 import org.userec.run.Ablation;
 import org.userec.run.Datasets;
-import org.userec.train.TrainListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -103,13 +102,7 @@ final class AblateCommand implements Callable<Integer> {
             cfg -> DatasetLoader.load(Datasets.spec(cfg, s.located(), true)),
             plan,
             dir,
-            (v, seed, index, total) -> (i, n, label) -> {
-              String prefix = "[" + (index + 1) + "/" + total + " " + v.label + ", seed " + seed
-                  + (n > 1 ? ", " + (i + 1) + "/" + n + " " + label : "") + "] ";
-              List<TrainListener> ls = new ArrayList<>();
-              ls.add(new ConsoleProgress(out, prefix, metric, common.quiet));
-              return ls;
-            });
+            (v, seed, index, total) -> ConsoleProgress.forSeed(out, v.label, seed, index, total, metric, common.quiet));
     out.println();
     out.println("USERec ablation on " + s.located().name() + " (test at best validation; mean ± std over seeds " + seeds + "):");
     out.print(table(r));
@@ -119,16 +112,6 @@ final class AblateCommand implements Callable<Integer> {
   }
 
   static String table(Ablation.Result r) {
-    List<String> header = List.of("", "Recall@10", "Recall@20", "NDCG@10", "NDCG@20");
-    List<List<String>> rows = new ArrayList<>();
-    for (Ablation.Row row : r.rows()) {
-      List<String> line = new ArrayList<>();
-      line.add(row.variant().label);
-      for (String k : Ablation.METRICS) {
-        line.add(Ablation.cell(row.meanStd().get(k)));
-      }
-      rows.add(line);
-    }
-    return Tables.render(header, rows);
+    return Tables.seedTable(r.rows());
   }
 }

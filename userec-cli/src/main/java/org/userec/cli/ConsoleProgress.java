@@ -1,12 +1,14 @@
 package org.userec.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Locale;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.userec.eval.Metrics;
 import org.userec.model.Recommender;
+import org.userec.run.Experiment;
 import org.userec.train.EpochRecord;
 import org.userec.train.TrainListener;
 import org.userec.train.TrainResult;
@@ -14,7 +16,8 @@ import org.userec.train.TrainerState;
 
 /**
  * Prints one line per epoch (loss, seconds, the validation metric, test at the same epoch, a star on
- * improvement) and, on an interactive terminal, a progress bar over the epoch's batches.
+ * improvement) and, on an interactive terminal, a progress bar over the epoch's batches. A grid point that
+ * had already finished (a resumed grid) shows only its result, marked "done earlier".
  */
 final class ConsoleProgress implements TrainListener {
   private final PrintWriter out;
@@ -23,6 +26,7 @@ final class ConsoleProgress implements TrainListener {
   private final boolean bar;
   private final boolean quiet;
   private ProgressBar progress;
+  private boolean started;
 
   ConsoleProgress(PrintWriter out, String prefix, String metric, boolean quiet) {
     this.out = out;
@@ -32,8 +36,21 @@ final class ConsoleProgress implements TrainListener {
     this.bar = !quiet && System.console() != null;
   }
 
+  /**
+   * Listeners for one row and seed of a seed table (ablate, compare): each line starts with "[3/12 FREEDOM,
+   * seed 1, 2/8 dropout=0.8, reg_weight=1e-4] ".
+   */
+  static Experiment.Listeners forSeed(PrintWriter out, String row, long seed, int index, int total, String metric, boolean quiet) {
+    return (i, n, label) -> {
+      String prefix = "[" + (index + 1) + "/" + total + " " + row + ", seed " + seed + (n > 1 ? ", " + (i + 1) + "/" + n + " " + label : "")
+          + "] ";
+      return List.of(new ConsoleProgress(out, prefix, metric, quiet));
+    };
+  }
+
   @Override
   public void onStart(Recommender model, int startEpoch, int batchesPerEpoch) {
+    started = true;
     if (!quiet && startEpoch > 0) {
       out.printf(Locale.ROOT, "%sresuming at epoch %d%n", prefix, startEpoch);
       out.flush();
@@ -92,8 +109,9 @@ final class ConsoleProgress implements TrainListener {
     if (!quiet && result.bestValid() != null) {
       out.printf(
           Locale.ROOT,
-          "%sbest epoch %d: valid %s %.4f, test %.4f (%d epochs, %.1fs%s)%n",
+          "%s%sbest epoch %d: valid %s %.4f, test %.4f (%d epochs, %.1fs%s)%n",
           prefix,
+          started ? "" : "done earlier: ",
           result.bestEpoch(),
           metric,
           value(result.bestValid()),

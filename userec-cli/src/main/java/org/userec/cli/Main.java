@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
       FeaturesCommand.class,
       BenchCommand.class,
       AblateCommand.class,
+      CompareCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "Exit codes: 0 success, 1 failure, 2 bad input. Run 'userec help COMMAND' for a command's options."})

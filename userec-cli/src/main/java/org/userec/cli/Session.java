@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import java.util.Properties;
 import org.userec.BadInputException;
 import org.userec.config.Config;
 import org.userec.config.ConfigLoader;
+import org.userec.config.ModelConfigs;
 import org.userec.config.Yaml;
 import org.userec.data.Dataset;
 import org.userec.data.DatasetLoader;
@@ -21,7 +23,7 @@ import org.userec.run.Datasets;
 import org.userec.util.AtomicFiles;
 import org.userec.util.Parallel;
 
-/** A model, a dataset and a merged config, as the train/eval/bench commands need them. */
+/** A model, a dataset and a merged config, as the train/eval/bench/ablate/compare commands need them. */
 record Session(String model, Datasets.Located located, Config config) {
   static final String RUN_INFO = "run.properties";
 
@@ -35,6 +37,31 @@ record Session(String model, Datasets.Located located, Config config) {
     Config config = loader.overrides(common.overrides).build();
     applyThreads(config, common);
     return new Session(model, loc, config);
+  }
+
+  /**
+   * One session per model on one dataset (compare): each model has its own layers, and the --config and --set
+   * keys go to the models that define them ({@link ModelConfigs}); the notes say which keys some models skip.
+   */
+  static List<Session> openEach(List<String> modelArgs, String datasetArg, Common common, List<String> notes) {
+    List<String> models = new ArrayList<>();
+    for (String a : modelArgs) {
+      String m = ModelRegistry.canonical(a.trim());
+      if (models.contains(m)) {
+        throw new BadInputException("model '" + m + "' is listed twice in --models; name each model once");
+      }
+      models.add(m);
+    }
+    Datasets.Located loc = Datasets.locate(datasetArg, common.overrides);
+    ModelConfigs.Built built =
+        ModelConfigs.build(models, ModelRegistry.names(), loc.name(), loc.folder(), common.configFiles, common.overrides);
+    notes.addAll(built.notes());
+    List<Session> out = new ArrayList<>();
+    for (String m : models) {
+      out.add(new Session(m, loc, built.configs().get(m)));
+    }
+    applyThreads(out.get(0).config(), common);
+    return out;
   }
 
   /** Re-opens a run folder written by 'train' (its merged config, model and dataset). */
@@ -84,14 +111,19 @@ record Session(String model, Datasets.Located located, Config config) {
   }
 
   Path newRunDir(Path runDirOption) {
-    Path base = runDirOption != null ? runDirOption : Path.of(config.getString("run_dir"));
+    Path dir = stampedDir(runDirOption != null ? runDirOption : Path.of(config.getString("run_dir")), model);
+    writeInfo(dir);
+    return dir;
+  }
+
+  /** A fresh folder {@code <base>/<dataset>/<prefix>-<time>} (not created). */
+  Path stampedDir(Path base, String prefix) {
     String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-    Path dir = base.resolve(located.name()).resolve(model + "-" + stamp);
+    Path dir = base.resolve(located.name()).resolve(prefix + "-" + stamp);
     int k = 1;
     while (Files.exists(dir)) {
-      dir = base.resolve(located.name()).resolve(model + "-" + stamp + "-" + k++);
+      dir = base.resolve(located.name()).resolve(prefix + "-" + stamp + "-" + k++);
     }
-    writeInfo(dir);
     return dir;
   }
 

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.userec.eval.Metrics;
+import org.userec.run.SeedTable;
 
 /** Plain aligned tables for the terminal. */
 final class Tables {
@@ -32,6 +33,42 @@ final class Tables {
       }
       if (extra != null) {
         line.addAll(extra.get(r));
+      }
+      cells.add(line);
+    }
+    return render(header, cells);
+  }
+
+  /** A seed table (ablate, compare): one line per row, mean ± std over seeds of each metric. */
+  static String seedTable(List<SeedTable.Row> rows) {
+    List<String> header = new ArrayList<>();
+    header.add("");
+    header.addAll(SeedTable.headers());
+    List<List<String>> cells = new ArrayList<>();
+    for (SeedTable.Row row : rows) {
+      List<String> line = new ArrayList<>();
+      line.add(row.label());
+      for (String k : SeedTable.METRICS) {
+        line.add(SeedTable.cell(row.meanStd().get(k)));
+      }
+      cells.add(line);
+    }
+    return render(header, cells);
+  }
+
+  /** The grid point each row chose for each seed. */
+  static String seedPicks(List<SeedTable.Row> rows, List<Long> seeds) {
+    List<String> header = new ArrayList<>();
+    header.add("");
+    for (long s : seeds) {
+      header.add("seed " + s);
+    }
+    List<List<String>> cells = new ArrayList<>();
+    for (SeedTable.Row row : rows) {
+      List<String> line = new ArrayList<>();
+      line.add(row.label());
+      for (SeedTable.Pick p : row.picks()) {
+        line.add(p.setting());
       }
       cells.add(line);
     }

@@ -39,7 +39,7 @@ class CliTest {
   void helpListsTheCommands() {
     Result r = run("--help");
     assertThat(r.code).isZero();
-    assertThat(r.out).contains("demo", "train", "eval", "stats", "generate", "bench", "Exit codes");
+    assertThat(r.out).contains("demo", "train", "eval", "stats", "generate", "bench", "ablate", "compare", "Exit codes");
   }
 
   @Test
@@ -105,6 +105,65 @@ class CliTest {
             "-q");
     assertThat(t.code).as(t.err).isZero();
     assertThat(t.out).contains("chosen by validation").contains("MMRec's pick");
+  }
+
+  private static String[] compareArgs(Path dir, String... extra) {
+    java.util.List<String> a = new java.util.ArrayList<>(java.util.List.of(
+        "compare", "-m", "BPR,FREEDOM", "-d", data.toString(), "--seeds", "1,2", "--run-dir", dir.toString(),
+        "--set", "epochs=2", "--set", "train_batch_size=512", "--set", "embedding_size=8", "--set", "BPR:reg_weight=[1e-3,1e-2]",
+        "--set", "FREEDOM:reg_weight=1e-4", "--set", "dropout=0.8", "--set", "feat_embed_dim=8"));
+    a.addAll(java.util.List.of(extra));
+    return a.toArray(String[]::new);
+  }
+
+  @Test
+  void compareBuildsOneTableThenResumesWithoutTraining(@TempDir Path runs) throws Exception {
+    Path dir = runs.resolve("table");
+    Result r = run(compareArgs(dir));
+    assertThat(r.code).as(r.err).isZero();
+    assertThat(r.out)
+        .contains("compare on tiny: BPR (2 settings), FREEDOM (1 setting) × 2 seeds [1, 2]")
+        .contains("--set dropout=0.8 applies to FREEDOM only (BPR has no key 'dropout')")
+        .contains("[1/4 BPR, seed 1] start: 2 grid settings")
+        .contains("[4/4 FREEDOM, seed 2] start: 1 setting")
+        .contains("[2/4 BPR, seed 2, 2/2 reg_weight=0.01] epoch   1  loss")
+        .contains("Recall@10", "NDCG@20", " ± ", "chosen grid point per seed", "seed 1", "reg_weight=0.")
+        .contains(dir.resolve("compare.md").toString());
+    // BPR needs no features but shares FREEDOM's dataset: loaded once
+    assertThat(r.out.split("density", -1)).hasSize(2);
+    assertThat(dir.resolve("compare.md")).exists();
+    assertThat(Files.readString(dir.resolve("compare.json"))).contains("\"complete\": true", "\"label\": \"FREEDOM\"");
+    assertThat(dir.resolve("FREEDOM/seed-2/results.json")).exists();
+
+    Result again = run(compareArgs(dir));
+    assertThat(again.code).as(again.err).isZero();
+    assertThat(again.out).doesNotContain("  loss ").contains("done earlier: best epoch");
+    String table = r.out.substring(r.out.indexOf("tiny: test at the best-validation epoch"));
+    assertThat(again.out).endsWith(table);
+  }
+
+  @Test
+  void compareErrorsAreOneLineExitTwo() {
+    Result unknown = run("compare", "-m", "LightGCN,FREEDOMM", "-d", data.toString());
+    assertThat(unknown.code).isEqualTo(2);
+    assertThat(unknown.err.strip()).isEqualTo("error: unknown model 'FREEDOMM'; choose one of BPR, LightGCN, FREEDOM, PGL, USERec");
+    Result typo = run("compare", "-m", "LightGCN,BPR", "-d", data.toString(), "--set", "n_layrs=2");
+    assertThat(typo.code).isEqualTo(2);
+    assertThat(typo.err.strip().lines().count()).isEqualTo(1);
+    assertThat(typo.err).contains("no compared model (LightGCN, BPR) has the config key 'n_layrs' (did you mean 'n_layers'?)");
+    Result scoped = run("compare", "-m", "LightGCN,BPR", "-d", data.toString(), "--set", "BPR:n_layers=2");
+    assertThat(scoped.code).isEqualTo(2);
+    assertThat(scoped.err).contains("--set BPR:n_layers=2: BPR has no config key 'n_layers'");
+    Result twice = run("compare", "-m", "BPR,bpr", "-d", data.toString());
+    assertThat(twice.code).isEqualTo(2);
+    assertThat(twice.err).contains("'BPR' is listed twice");
+  }
+
+  @Test
+  void compareHelpHasExamples() {
+    Result r = run("compare", "--help");
+    assertThat(r.code).isZero();
+    assertThat(r.out).contains("Examples", "--run-dir runs/tiktok-table", "MODEL:key=value", "--seeds", "resume");
   }
 
   @Test

@@ -3,6 +3,7 @@ package org.userec.config;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -41,6 +42,19 @@ public final class ConfigLoader {
       throw new IllegalStateException("configs/overall.yaml missing from the classpath");
     }
     add("configs/overall.yaml", overall, true);
+  }
+
+  /**
+   * The keys a config for {@code model} may set: those overall.yaml and configs/model/{@code model}.yaml define
+   * (empty model yaml: only overall's keys).
+   */
+  public static Set<String> definedKeys(String model) {
+    Set<String> keys = new LinkedHashSet<>(Yaml.parseResource("configs/overall.yaml").keySet());
+    Map<String, Object> m = Yaml.parseResource("configs/model/" + model + ".yaml");
+    if (m != null) {
+      keys.addAll(m.keySet());
+    }
+    return keys;
   }
 
   /** The packaged model names (configs/model/*.yaml exist for them). */
@@ -145,6 +159,11 @@ public final class ConfigLoader {
   }
 
   private String suggestion(String key) {
+    return suggestion(key, known);
+  }
+
+  /** " (did you mean 'reg_weight'?)" when a known key is close to {@code key}, else "". */
+  public static String suggestion(String key, Collection<String> known) {
     String best = null;
     int bestD = Integer.MAX_VALUE;
     for (String k : known) {

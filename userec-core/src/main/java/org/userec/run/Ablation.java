@@ -1,33 +1,26 @@
 package org.userec.run;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import org.userec.BadInputException;
 import org.userec.config.Config;
 import org.userec.data.Dataset;
-import org.userec.eval.Metrics;
-import org.userec.util.AtomicFiles;
 
 /**
  * The paper's ablation study (USERec §4.3, figure 2): USERec in full and six variants, each a config switch,
  * each trained over its grid (as the model yaml says, or fixed by --set) for every seed; one table of test
  * Recall@10/20 and NDCG@10/20 as mean ± standard deviation over seeds (the grid point chosen by {@code
- * select_by}, validation by default, for each seed).
+ * select_by}, validation by default, for each seed), as {@link SeedTable} builds it.
  *
  * <p>Folders: {@code <dir>/<variant>/seed-<s>/} hold {@link Experiment} runs; {@code <dir>/ablation.md} the
- * table.
+ * table and {@code <dir>/ablation.json} the per-seed numbers (both rewritten after each variant).
  */
 public final class Ablation {
   public static final String MODEL = "USERec";
-  public static final List<String> METRICS = List.of("recall@10", "recall@20", "ndcg@10", "ndcg@20");
 
   /** The variants of the paper's figure 2, in its order, with the switches that make each. */
   public enum Variant {
@@ -86,11 +79,8 @@ public final class Ablation {
     }
   }
 
-  /** One variant's per-seed test metrics and their mean and standard deviation. */
-  public record Row(Variant variant, List<Metrics> perSeed, Map<String, double[]> meanStd) {}
-
-  /** Everything an ablation produced. */
-  public record Result(List<Row> rows, List<Long> seeds, Path dir, String markdown) {}
+  /** Everything an ablation produced: one row per variant, labelled as in the paper. */
+  public record Result(List<SeedTable.Row> rows, List<Long> seeds, Path dir, String markdown) {}
 
   /** Notified when a variant's seed starts, so the caller can show progress. */
   public interface Progress {
@@ -107,10 +97,10 @@ public final class Ablation {
     List<Variant> variants = plan.effective();
     Dataset shared = loader.apply(base);
     Dataset plain = null;
-    List<Row> rows = new ArrayList<>();
+    List<SeedTable.Row> rows = new ArrayList<>();
     int total = variants.size() * plan.seeds().size();
     int index = 0;
-    String selectBy = base.getString("select_by");
+    String md = markdown(rows, plan.seeds(), base);
     for (Variant v : variants) {
       Config cfg = configFor(base, v, plan.imageFeature());
       Dataset ds = shared;
@@ -120,25 +110,14 @@ public final class Ablation {
         }
         ds = plain;
       }
-      List<Metrics> perSeed = new ArrayList<>();
+      List<SeedTable.Pick> picks = new ArrayList<>();
       for (long seed : plan.seeds()) {
-        Config sc = cfg.with(Map.of("seed", seed), "ablate --seeds");
         Path sub = dir.resolve(v.slug).resolve("seed-" + seed);
-        Experiment.Outcome o = Experiment.run(MODEL, sc, ds, sub, progress.start(v, seed, index++, total));
-        Experiment.Point chosen = o.chosen(selectBy);
-        if (chosen == null) {
-          throw new IllegalStateException(v.label + ", seed " + seed + ": no evaluation ran (epochs < eval_step?)");
-        }
-        perSeed.add(chosen.result().testAtBest());
+        picks.add(SeedTable.runSeed(v.label, MODEL, cfg, seed, ds, sub, progress.start(v, seed, index++, total)));
       }
-      rows.add(new Row(v, perSeed, meanStd(perSeed)));
-    }
-    String md = markdown(rows, plan.seeds(), base);
-    try {
-      Files.createDirectories(dir);
-      AtomicFiles.writeString(dir.resolve("ablation.md"), md);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      rows.add(new SeedTable.Row(v.label, cfg.gridKeys(), cfg.getString("select_by"), picks));
+      md = markdown(rows, plan.seeds(), base);
+      SeedTable.write(dir, "ablation", md, SeedTable.json("ablation", shared.name(), plan.seeds(), rows, variants.size()));
     }
     return new Result(rows, plan.seeds(), dir, md);
   }
@@ -163,31 +142,7 @@ public final class Ablation {
     return set.isEmpty() ? base : base.with(set, "ablation " + v.slug);
   }
 
-  /** Mean and sample standard deviation (n − 1; 0 for one seed) of each headline metric. */
-  static Map<String, double[]> meanStd(List<Metrics> perSeed) {
-    Map<String, double[]> out = new LinkedHashMap<>();
-    for (String k : METRICS) {
-      double sum = 0;
-      for (Metrics m : perSeed) {
-        sum += m.get(k);
-      }
-      double mean = sum / perSeed.size();
-      double ss = 0;
-      for (Metrics m : perSeed) {
-        ss += (m.get(k) - mean) * (m.get(k) - mean);
-      }
-      double std = perSeed.size() > 1 ? Math.sqrt(ss / (perSeed.size() - 1)) : 0.0;
-      out.put(k, new double[] {mean, std});
-    }
-    return out;
-  }
-
-  /** "0.0812 ± 0.0011". */
-  public static String cell(double[] meanStd) {
-    return String.format(Locale.ROOT, "%.4f ± %.4f", meanStd[0], meanStd[1]);
-  }
-
-  static String markdown(List<Row> rows, List<Long> seeds, Config base) {
+  static String markdown(List<SeedTable.Row> rows, List<Long> seeds, Config base) {
     StringBuilder sb = new StringBuilder();
     sb.append("# USERec ablation (test metrics at the best-validation epoch; mean ± std over seeds ")
         .append(seeds)
@@ -197,14 +152,10 @@ public final class Ablation {
         .append(grid.isEmpty() ? "none (fixed values)" : grid.toString())
         .append(", chosen by ")
         .append(base.getString("select_by"))
-        .append(".\n\n| variant | Recall@10 | Recall@20 | NDCG@10 | NDCG@20 |\n|---|---|---|---|---|\n");
-    for (Row r : rows) {
-      sb.append("| ").append(r.variant().label);
-      for (String k : METRICS) {
-        sb.append(" | ").append(cell(r.meanStd().get(k)));
-      }
-      sb.append(" |\n");
-    }
+        .append(".\n\n")
+        .append(SeedTable.markdown("variant", rows))
+        .append("\nChosen grid point per seed:\n\n")
+        .append(SeedTable.picksMarkdown("variant", rows, seeds));
     return sb.toString();
   }
 }

@@ -27,7 +27,14 @@ public final class Datasets {
       Path abs = p.toAbsolutePath().normalize();
       return new Located(abs.getFileName().toString(), abs);
     }
-    Config c = new ConfigLoader().overrides(overrides).build();
+    List<String> dataPath = new ArrayList<>(); // only data_path matters here; other keys belong to the model
+    for (String a : overrides) {
+      int eq = a.indexOf('=');
+      if (eq > 0 && a.substring(0, eq).trim().equals("data_path")) {
+        dataPath.add(a);
+      }
+    }
+    Config c = new ConfigLoader().overrides(dataPath).build();
     Path under = Path.of(c.getString("data_path")).resolve(arg);
     if (Files.isDirectory(under)) {
       return new Located(arg, under.toAbsolutePath().normalize());

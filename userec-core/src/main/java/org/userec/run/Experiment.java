@@ -27,8 +27,8 @@ import org.userec.util.Seeds;
 /**
  * One model on one dataset over its whole grid: every combination of the grid keys trains from scratch in
  * its own sub-folder; the pick by validation score (ours) and the pick by test score (MMRec's) are both
- * reported. A grid point whose folder already holds results is skipped on resume; an interrupted one
- * continues from its checkpoint.
+ * reported. A grid point whose folder already holds a finished run is skipped on resume (nothing is built
+ * or trained); an interrupted one continues from its checkpoint.
  */
 public final class Experiment {
   /** One trained grid point. */
@@ -54,7 +54,9 @@ public final class Experiment {
     List<Point> points = new ArrayList<>();
     try {
       Files.createDirectories(dir);
-      AtomicFiles.writeString(dir.resolve("config.yaml"), base.toYaml());
+      if (grid.size() > 1) { // a single point's folder is dir itself: its RunFolder writes config.yaml
+        AtomicFiles.writeString(dir.resolve("config.yaml"), base.toYaml());
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -88,9 +90,21 @@ public final class Experiment {
     return out;
   }
 
-  /** Trains one configuration in its folder, resuming from the folder's checkpoint when there is one. */
+  /**
+   * Trains one configuration in its folder, resuming from the folder's checkpoint when there is one. A
+   * folder whose training has ended returns its recorded result at once (the listeners see only {@code
+   * onEnd}); a folder trained under another config is an error ({@link RunFolder#checkResumable}).
+   */
   public static TrainResult trainOne(String model, Config cfg, Dataset ds, Path dir, List<TrainListener> extra) {
     TrainSettings settings = TrainSettings.from(cfg);
+    RunFolder.checkResumable(dir, cfg);
+    TrainResult done = RunFolder.finished(dir, settings.epochs());
+    if (done != null) {
+      for (TrainListener l : extra) {
+        l.onEnd(done);
+      }
+      return done;
+    }
     Recommender rec = ModelRegistry.create(model, new ModelContext(cfg, ds, Seeds.rng(settings.seed(), "init")));
     RunFolder folder = new RunFolder(dir, cfg, cfg.getBool("save_checkpoints", true));
     Adam adam = Trainer.newOptimizer(rec, settings);

@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.userec.BadInputException;
 import org.userec.config.Config;
 import org.userec.model.Recommender;
@@ -134,6 +137,71 @@ public final class RunFolder implements TrainListener, Trainer.CheckpointSink {
     }
     optimizer.restoreState(st);
     return StateCodec.get(c.meta());
+  }
+
+  /** Keys a resumed run may change: they alter neither the epochs already run nor the ones still to run. */
+  static final Set<String> RESUMABLE_CHANGES = Set.of("epochs", "threads", "run_dir", "data_path", "save_checkpoints");
+
+  /**
+   * Fails when {@code dir} holds a checkpoint trained under another config (apart from {@link
+   * #RESUMABLE_CHANGES}): resuming it would mix two settings in one result.
+   */
+  public static void checkResumable(Path dir, Config config) {
+    Path saved = dir.resolve("config.yaml");
+    if (!Files.isRegularFile(dir.resolve(CHECKPOINT)) || !Files.isRegularFile(saved)) {
+      return;
+    }
+    Map<String, String> was;
+    try {
+      was = renderedValues(Files.readString(saved));
+    } catch (IOException e) {
+      throw new UncheckedIOException(saved + ": cannot read", e);
+    }
+    Map<String, String> now = renderedValues(config.toYaml());
+    List<String> diffs = new ArrayList<>();
+    Set<String> keys = new TreeSet<>(was.keySet());
+    keys.addAll(now.keySet());
+    for (String k : keys) {
+      String a = was.getOrDefault(k, "(absent)");
+      String b = now.getOrDefault(k, "(absent)");
+      if (!a.equals(b) && !RESUMABLE_CHANGES.contains(k)) {
+        diffs.add(k + ": " + a + " there, " + b + " now");
+      }
+    }
+    if (!diffs.isEmpty()) {
+      throw new BadInputException(
+          dir + ": holds a run with another config (" + String.join("; ", diffs.subList(0, Math.min(3, diffs.size())))
+              + (diffs.size() > 3 ? "; " + (diffs.size() - 3) + " more" : "")
+              + "); resume with the settings it was started with, or use a new run folder");
+    }
+  }
+
+  /** key -> rendered value of a {@link Config#toYaml()} text (the trailing "   # source" comments dropped). */
+  private static Map<String, String> renderedValues(String yaml) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String line : yaml.split("\n")) {
+      int colon = line.indexOf(": ");
+      if (colon <= 0 || line.startsWith("#")) {
+        continue;
+      }
+      int comment = line.lastIndexOf("   # ");
+      out.put(line.substring(0, colon), line.substring(colon + 2, comment > colon ? comment : line.length()).strip());
+    }
+    return out;
+  }
+
+  /**
+   * The result of the training in {@code dir} when it has ended (stopped early, or ran {@code epochs} epochs)
+   * and left its results, else null (no checkpoint, or the run was interrupted). Reads only the checkpoint's
+   * trainer state, so a finished grid point costs no model construction on resume.
+   */
+  public static TrainResult finished(Path dir, int epochs) {
+    Path cp = dir.resolve(CHECKPOINT);
+    if (!Files.isRegularFile(cp) || !Files.isRegularFile(dir.resolve(RESULTS_JSON))) {
+      return null;
+    }
+    TrainerState st = StateCodec.get(ParamFile.readMeta(cp));
+    return st.stopped || st.nextEpoch >= epochs ? st.result() : null;
   }
 
   static Map<String, float[]> paramArrays(Recommender model) {

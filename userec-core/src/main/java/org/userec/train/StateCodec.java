@@ -60,6 +60,7 @@ final class StateCodec {
     meta.put("state.bestScore", Double.toString(st.bestScore));
     meta.put("state.bestEpoch", Integer.toString(st.bestEpoch));
     meta.put("state.stale", Integer.toString(st.staleEvaluations));
+    meta.put("state.stopped", Boolean.toString(st.stopped));
     meta.put("state.seconds", Double.toString(st.secondsSoFar));
     meta.put("state.bestValid", metrics(st.bestValid));
     meta.put("state.testAtBest", metrics(st.testAtBest));
@@ -76,6 +77,7 @@ final class StateCodec {
     st.bestScore = Double.parseDouble(meta.get("state.bestScore"));
     st.bestEpoch = Integer.parseInt(meta.get("state.bestEpoch"));
     st.staleEvaluations = Integer.parseInt(meta.get("state.stale"));
+    st.stopped = Boolean.parseBoolean(meta.get("state.stopped")); // absent in older checkpoints: false
     st.secondsSoFar = Double.parseDouble(meta.get("state.seconds"));
     st.bestValid = metrics(meta.get("state.bestValid"));
     st.testAtBest = metrics(meta.get("state.testAtBest"));

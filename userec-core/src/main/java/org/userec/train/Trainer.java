@@ -65,10 +65,9 @@ public final class Trainer {
     for (TrainListener l : listeners) {
       l.onStart(model, state.nextEpoch, batches);
     }
-    boolean stopped = false;
     long runStart = System.nanoTime();
     double before = state.secondsSoFar;
-    while (state.nextEpoch < settings.epochs()) {
+    while (!state.stopped && state.nextEpoch < settings.epochs()) {
       int epoch = state.nextEpoch;
       long t0 = System.nanoTime();
       double lr = settings.learningRateAt(epoch);
@@ -94,7 +93,7 @@ public final class Trainer {
         } else {
           state.staleEvaluations++;
           if (state.staleEvaluations > settings.stoppingStep()) {
-            stopped = true;
+            state.stopped = true;
           }
         }
       }
@@ -109,13 +108,8 @@ public final class Trainer {
       if (checkpoints != null) {
         checkpoints.save(state, model, adam);
       }
-      if (stopped) {
-        break;
-      }
     }
-    TrainResult result =
-        new TrainResult(
-            state.bestEpoch, state.bestValid, state.testAtBest, state.nextEpoch, stopped, state.history, state.secondsSoFar);
+    TrainResult result = state.result();
     for (TrainListener l : listeners) {
       l.onEnd(result);
     }

@@ -14,8 +14,16 @@ public final class TrainerState {
   /** Evaluations since the last strict improvement (MMRec's cur_step). */
   public int staleEvaluations;
 
+  /** Early stopping ended the run: resuming it trains no further epoch. */
+  public boolean stopped;
+
   public Metrics bestValid;
   public Metrics testAtBest;
   public final List<EpochRecord> history = new ArrayList<>();
   public double secondsSoFar;
+
+  /** The training's outcome so far (its final result once the run has ended). */
+  public TrainResult result() {
+    return new TrainResult(bestEpoch, bestValid, testAtBest, nextEpoch, stopped, history, secondsSoFar);
+  }
 }

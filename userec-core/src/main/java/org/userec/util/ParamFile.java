@@ -63,6 +63,33 @@ public final class ParamFile {
         });
   }
 
+  /**
+   * Only the metadata (e.g. a checkpoint's trainer state), without reading the arrays; the checksum, which
+   * covers the whole file, is not verified.
+   */
+  public static Map<String, String> readMeta(Path file) {
+    try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+      DataInputStream in = new DataInputStream(raw);
+      byte[] magic = new byte[MAGIC.length];
+      in.readFully(magic);
+      if (!java.util.Arrays.equals(magic, MAGIC)) {
+        throw new BadInputException(file + ": not a userec parameter file (bad magic); point to a .params or checkpoint file");
+      }
+      Map<String, String> meta = new LinkedHashMap<>();
+      int nm = in.readInt();
+      for (int k = 0; k < nm; k++) {
+        meta.put(readLongUtf(in), readLongUtf(in));
+      }
+      return meta;
+    } catch (NoSuchFileException e) {
+      throw new BadInputException(file + ": no such file; check the path");
+    } catch (EOFException e) {
+      throw new BadInputException(file + ": truncated; the file is incomplete");
+    } catch (IOException e) {
+      throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")");
+    }
+  }
+
   public static Contents read(Path file) {
     try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
       CRC32 crc = new CRC32();

@@ -18,7 +18,6 @@ import org.userec.config.ConfigLoader;
 import org.userec.data.Dataset;
 import org.userec.data.synth.SyntheticGenerator;
 import org.userec.data.synth.SyntheticSpec;
-import org.userec.eval.Metrics;
 
 class AblationTest {
   private static Config base(Object... kv) {
@@ -48,28 +47,17 @@ class AblationTest {
         });
     // w/o MLLM is skipped without an image feature file
     assertThat(started).containsExactly("full/1 1/4", "full/2 2/4", "no-att/1 3/4", "no-att/2 4/4");
-    assertThat(r.rows()).extracting(row -> row.variant().label).containsExactly("USERec", "w/o Att");
-    Ablation.Row full = r.rows().get(0);
+    assertThat(r.rows()).extracting(SeedTable.Row::label).containsExactly("USERec", "w/o Att");
+    SeedTable.Row full = r.rows().get(0);
     double a = full.perSeed().get(0).get("recall@20");
     double b = full.perSeed().get(1).get("recall@20");
     assertThat(full.meanStd().get("recall@20")[0]).isCloseTo((a + b) / 2, within(1e-12));
     assertThat(full.meanStd().get("recall@20")[1]).isCloseTo(Math.abs(a - b) / Math.sqrt(2), within(1e-12));
     String md = Files.readString(dir.resolve("ablation.md"));
     assertThat(md).contains("| variant | Recall@10 | Recall@20 | NDCG@10 | NDCG@20 |", "| USERec | ", "| w/o Att | ", " ± ");
+    assertThat(md).contains("Chosen grid point per seed", "| seed 1 | seed 2 |");
     assertThat(dir.resolve("no-att/seed-2/results.json")).exists();
-  }
-
-  @Test
-  void meanAndSampleStandardDeviation() {
-    List<Metrics> ms = new ArrayList<>();
-    for (double x : new double[] {0.1, 0.2, 0.3}) {
-      ms.add(new Metrics(Map.of("recall@10", x, "recall@20", x, "ndcg@10", x, "ndcg@20", x), 1));
-    }
-    double[] m = Ablation.meanStd(ms).get("ndcg@20");
-    assertThat(m[0]).isCloseTo(0.2, within(1e-12));
-    assertThat(m[1]).isCloseTo(0.1, within(1e-12));
-    assertThat(Ablation.meanStd(ms.subList(0, 1)).get("recall@10")[1]).isZero();
-    assertThat(Ablation.cell(new double[] {0.08123, 0.0011})).isEqualTo("0.0812 ± 0.0011");
+    assertThat(Files.readString(dir.resolve("ablation.json"))).contains("\"label\": \"w/o Att\"", "\"complete\": true");
   }
 
   @Test

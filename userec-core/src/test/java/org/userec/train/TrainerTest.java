@@ -175,6 +175,54 @@ class TrainerTest {
   }
 
   @Test
+  void anEarlyStoppedRunResumesWithoutTraining(@TempDir Path dir) {
+    Config cfg = config("BPR", Map.of("reg_weight", 0.0, "epochs", 50, "stopping_step", 2));
+    TrainSettings s = TrainSettings.from(cfg);
+    Evaluator ev = new Evaluator(tiny, s.topK());
+    RunFolder folder = new RunFolder(dir, cfg, true);
+    Frozen model = new Frozen(1f);
+    TrainResult r = new Trainer(s, tiny, ev, List.of(folder), folder).fit(model);
+    assertThat(r.stoppedEarly()).isTrue();
+    assertThat(r.epochsRun()).isEqualTo(4);
+
+    TrainResult recorded = RunFolder.finished(dir, 50);
+    assertThat(recorded).isNotNull();
+    assertThat(recorded.stoppedEarly()).isTrue();
+    assertThat(recorded.epochsRun()).isEqualTo(4);
+    assertThat(recorded.bestEpoch()).isZero();
+    assertThat(recorded.testAtBest().values()).isEqualTo(r.testAtBest().values());
+    assertThat(recorded.history()).hasSize(4);
+
+    // restored from its checkpoint, the stopped run trains no further epoch (it used to train one more)
+    int[] epochs = {0};
+    TrainListener counter =
+        new TrainListener() {
+          @Override
+          public void onEpoch(EpochRecord e, TrainerState state) {
+            epochs[0]++;
+          }
+        };
+    org.userec.optim.Adam adam = Trainer.newOptimizer(model, s);
+    TrainerState restored = folder.restore(model, adam);
+    TrainResult again = new Trainer(s, tiny, ev, List.of(counter), null).fit(model, adam, restored);
+    assertThat(epochs[0]).isZero();
+    assertThat(again.epochsRun()).isEqualTo(4);
+    assertThat(again.stoppedEarly()).isTrue();
+    assertThat(RunFolder.finished(dir.resolve("none"), 50)).isNull();
+  }
+
+  @Test
+  void aCheckpointOfAnotherConfigIsNotResumed(@TempDir Path dir) {
+    Path run = dir.resolve("r");
+    Experiment.trainOne("LightGCN", lightGcn(2), tiny, run, List.of());
+    TrainResult longer = Experiment.trainOne("LightGCN", lightGcn(3), tiny, run, List.of()); // epochs may change
+    assertThat(longer.epochsRun()).isEqualTo(3);
+    assertThatThrownBy(() -> Experiment.trainOne("LightGCN", lightGcn(3).with("n_layers", 3), tiny, run, List.of()))
+        .isInstanceOf(org.userec.BadInputException.class)
+        .hasMessageContaining("n_layers: 2 there, 3 now");
+  }
+
+  @Test
   void nanLossStopsWithEpochAndBatch() {
     TrainSettings s = TrainSettings.from(config("BPR", Map.of("reg_weight", 0.0, "epochs", 5)));
     Trainer t = new Trainer(s, tiny, new Evaluator(tiny, s.topK()), List.of(), null);

@@ -1,0 +1,164 @@
+package org.userec.run;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import org.userec.BadInputException;
+import org.userec.config.Config;
+import org.userec.config.Yaml;
+import org.userec.data.Dataset;
+import org.userec.data.DatasetSpec;
+
+/**
+ * A paper's main table: several models on one dataset, each trained over its own grid (its yaml's {@code
+ * hyper_parameters} lists, or values fixed by --set) for every seed, the grid point chosen by the model's
+ * {@code select_by} per seed, and test Recall@10/20 and NDCG@10/20 as mean ± std over seeds ({@link
+ * SeedTable}).
+ *
+ * <p>Folders: {@code <dir>/<MODEL>/seed-<s>/} hold {@link Experiment} runs; {@code <dir>/compare.md} the table
+ * and {@code <dir>/compare.json} the per-seed numbers, both rewritten after each model. Running the same plan
+ * in the same folder again skips finished grid points and resumes interrupted ones.
+ */
+public final class Comparison {
+  /** The file names in the comparison folder: compare.md, compare.json. */
+  public static final String NAME = "compare";
+
+  /** One model of the table: its canonical name and its own merged config (grid included). */
+  public record Entry(String model, Config config) {}
+
+  /** What to run: the models in table order and the seeds. */
+  public record Plan(List<Entry> entries, List<Long> seeds) {
+    public Plan {
+      entries = List.copyOf(entries);
+      seeds = List.copyOf(seeds);
+      if (entries.isEmpty()) {
+        throw new BadInputException("compare needs at least one model (-m LightGCN,FREEDOM,...)");
+      }
+      if (seeds.isEmpty()) {
+        throw new BadInputException("compare needs at least one seed (--seeds 999,1,2)");
+      }
+      Set<String> models = new HashSet<>();
+      for (Entry e : entries) {
+        if (!models.add(e.model())) {
+          throw new BadInputException("model '" + e.model() + "' is listed twice; name each model once");
+        }
+      }
+      if (new HashSet<>(seeds).size() != seeds.size()) {
+        throw new BadInputException("--seeds " + seeds + " repeats a seed; list each seed once");
+      }
+    }
+  }
+
+  /** Everything a comparison produced: one row per model, in plan order. */
+  public record Result(List<SeedTable.Row> rows, List<Long> seeds, Path dir, String markdown) {}
+
+  /** Notified when a model's seed starts, so the caller can show progress. */
+  public interface Progress {
+    Experiment.Listeners start(Entry entry, long seed, int index, int total);
+  }
+
+  private Comparison() {}
+
+  /**
+   * Runs the plan in {@code dir}. {@code specOf} gives a model config's dataset spec; {@code load} reads a
+   * spec, once per distinct spec (see {@link #datasets}), before any training starts, so a missing feature
+   * file fails at once rather than after hours of baselines.
+   */
+  public static Result run(
+      Plan plan, Function<Config, DatasetSpec> specOf, Function<DatasetSpec, Dataset> load, Path dir, Progress progress) {
+    List<DatasetSpec> specs = new ArrayList<>();
+    for (Entry e : plan.entries()) {
+      specs.add(specOf.apply(e.config()));
+    }
+    String dataset = specs.get(0).name();
+    checkSameDataset(dir, dataset);
+    List<Dataset> data = datasets(specs, load);
+    List<SeedTable.Row> rows = new ArrayList<>();
+    int total = plan.entries().size() * plan.seeds().size();
+    int index = 0;
+    String md = markdown(dataset, rows, plan);
+    if (!Files.exists(dir.resolve(NAME + ".json"))) { // marks the folder's dataset; a rerun keeps the last table until a row is done
+      SeedTable.write(dir, NAME, md, SeedTable.json(NAME, dataset, plan.seeds(), rows, plan.entries().size()));
+    }
+    for (int m = 0; m < plan.entries().size(); m++) {
+      Entry e = plan.entries().get(m);
+      List<SeedTable.Pick> picks = new ArrayList<>();
+      for (long seed : plan.seeds()) {
+        Path sub = dir.resolve(e.model()).resolve("seed-" + seed);
+        picks.add(SeedTable.runSeed(e.model(), e.model(), e.config(), seed, data.get(m), sub, progress.start(e, seed, index++, total)));
+      }
+      rows.add(new SeedTable.Row(e.model(), e.config().gridKeys(), e.config().getString("select_by"), picks));
+      md = markdown(dataset, rows, plan);
+      SeedTable.write(dir, NAME, md, SeedTable.json(NAME, dataset, plan.seeds(), rows, plan.entries().size()));
+    }
+    return new Result(rows, plan.seeds(), dir, md);
+  }
+
+  /**
+   * One dataset per spec, each distinct spec loaded once; a spec without modalities (an ID-only model) reuses
+   * a loaded dataset that differs from it only by its features, since its model ignores them.
+   */
+  static List<Dataset> datasets(List<DatasetSpec> specs, Function<DatasetSpec, Dataset> load) {
+    Map<DatasetSpec, Dataset> loaded = new LinkedHashMap<>();
+    for (DatasetSpec s : specs) { // features first, so that ID-only specs can share them
+      if (!s.modalities().isEmpty() && !loaded.containsKey(s)) {
+        loaded.put(s, load.apply(s));
+      }
+    }
+    for (DatasetSpec s : specs) {
+      if (loaded.containsKey(s)) {
+        continue;
+      }
+      Dataset same = null;
+      for (Map.Entry<DatasetSpec, Dataset> l : loaded.entrySet()) {
+        if (l.getKey().withModalities(List.of()).equals(s)) {
+          same = l.getValue();
+          break;
+        }
+      }
+      loaded.put(s, same != null ? same : load.apply(s));
+    }
+    List<Dataset> out = new ArrayList<>();
+    for (DatasetSpec s : specs) {
+      out.add(loaded.get(s));
+    }
+    return out;
+  }
+
+  /** A folder that already holds a comparison must hold one of the same dataset. */
+  private static void checkSameDataset(Path dir, String dataset) {
+    Path json = dir.resolve(NAME + ".json");
+    if (!Files.isRegularFile(json)) {
+      return;
+    }
+    Object was = Yaml.parseFile(json).get("dataset");
+    if (was != null && !dataset.equals(String.valueOf(was))) {
+      throw new BadInputException(
+          dir + ": holds a comparison on '" + was + "', not '" + dataset + "'; pass another --run-dir to compare on " + dataset);
+    }
+  }
+
+  static String markdown(String dataset, List<SeedTable.Row> rows, Plan plan) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("# ").append(dataset).append(": test metrics at the best-validation epoch, mean ± std over seeds ").append(plan.seeds())
+        .append("\n\n");
+    sb.append("Each model's grid is searched for every seed; the grid point is chosen by the model's select_by.\n");
+    if (rows.size() < plan.entries().size()) {
+      List<String> todo = new ArrayList<>();
+      for (Entry e : plan.entries().subList(rows.size(), plan.entries().size())) {
+        todo.add(e.model());
+      }
+      sb.append("Partial: ").append(rows.size()).append(" of ").append(plan.entries().size()).append(" models done (to come: ")
+          .append(String.join(", ", todo)).append("); rerun the same command with the same --run-dir to finish.\n");
+    }
+    sb.append('\n').append(SeedTable.markdown("model", rows));
+    sb.append("\nChosen grid point per seed:\n\n").append(SeedTable.picksMarkdown("model", rows, plan.seeds()));
+    return sb.toString();
+  }
+}

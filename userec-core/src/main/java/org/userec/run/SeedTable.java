@@ -1,0 +1,236 @@
+package org.userec.run;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.userec.config.Config;
+import org.userec.data.Dataset;
+import org.userec.eval.Metrics;
+import org.userec.train.Reports;
+import org.userec.util.AtomicFiles;
+
+/**
+ * The machinery of the papers' tables ({@link Ablation}, {@link Comparison}): a row is one model setting
+ * trained over its grid for every seed, the grid point chosen by {@code select_by} per seed, and the test
+ * Recall@10/20 and NDCG@10/20 at that point reported as mean ± sample standard deviation over seeds.
+ *
+ * <p>A seed's runs live in their own folder ({@code <dir>/<row>/seed-<s>/}, an {@link Experiment}); rerunning
+ * with the same folder skips finished grid points and resumes interrupted ones.
+ */
+public final class SeedTable {
+  /** The table's metrics, in column order. */
+  public static final List<String> METRICS = List.of("recall@10", "recall@20", "ndcg@10", "ndcg@20");
+
+  private static final List<String> HEADERS = List.of("Recall@10", "Recall@20", "NDCG@10", "NDCG@20");
+
+  /** One seed's pick: the chosen grid point, its best epoch, and its validation and test metrics there. */
+  public record Pick(long seed, String setting, int bestEpoch, Metrics valid, Metrics test) {}
+
+  /** One table row: a label, the grid it searched, how it chose, and one pick per seed. */
+  public record Row(String label, List<String> gridKeys, String selectBy, List<Pick> picks) {
+    public Row {
+      gridKeys = List.copyOf(gridKeys);
+      picks = List.copyOf(picks);
+      if (picks.isEmpty()) {
+        throw new IllegalArgumentException(label + ": a row needs at least one seed");
+      }
+    }
+
+    /** The test metrics of each seed's pick, in seed order. */
+    public List<Metrics> perSeed() {
+      List<Metrics> out = new ArrayList<>();
+      for (Pick p : picks) {
+        out.add(p.test());
+      }
+      return out;
+    }
+
+    /** Mean and standard deviation over seeds of each of {@link #METRICS}. */
+    public Map<String, double[]> meanStd() {
+      return SeedTable.meanStd(perSeed());
+    }
+  }
+
+  private SeedTable() {}
+
+  /**
+   * Trains (or resumes) {@code model}'s grid under {@code config} with the seed set to {@code seed}, in {@code
+   * dir}, and returns the grid point that {@code select_by} chooses. {@code who} names the row in errors.
+   */
+  public static Pick runSeed(
+      String who, String model, Config config, long seed, Dataset ds, Path dir, Experiment.Listeners listeners) {
+    Config seeded = config.with(Map.of("seed", seed), "--seeds");
+    Experiment.Outcome o = Experiment.run(model, seeded, ds, dir, listeners);
+    Experiment.Point chosen = o.chosen(config.getString("select_by"));
+    if (chosen == null) {
+      throw new IllegalStateException(who + ", seed " + seed + ": no evaluation ran (epochs < eval_step?)");
+    }
+    return new Pick(seed, chosen.label(), chosen.result().bestEpoch(), chosen.result().bestValid(), chosen.result().testAtBest());
+  }
+
+  /** Mean and sample standard deviation (n − 1; 0 for one seed) of each of {@link #METRICS}. */
+  public static Map<String, double[]> meanStd(List<Metrics> perSeed) {
+    Map<String, double[]> out = new LinkedHashMap<>();
+    for (String k : METRICS) {
+      double sum = 0;
+      for (Metrics m : perSeed) {
+        sum += m.get(k);
+      }
+      double mean = sum / perSeed.size();
+      double ss = 0;
+      for (Metrics m : perSeed) {
+        ss += (m.get(k) - mean) * (m.get(k) - mean);
+      }
+      double std = perSeed.size() > 1 ? Math.sqrt(ss / (perSeed.size() - 1)) : 0.0;
+      out.put(k, new double[] {mean, std});
+    }
+    return out;
+  }
+
+  /** "0.0812 ± 0.0011". */
+  public static String cell(double[] meanStd) {
+    return String.format(Locale.ROOT, "%.4f ± %.4f", meanStd[0], meanStd[1]);
+  }
+
+  /** The column headers of {@link #METRICS}: "Recall@10", ... */
+  public static List<String> headers() {
+    return HEADERS;
+  }
+
+  /**
+   * The main table in Markdown: one line per row, mean ± std of each metric; the best mean of each column in
+   * bold when there are several rows.
+   */
+  public static String markdown(String firstColumn, List<Row> rows) {
+    StringBuilder sb = new StringBuilder("| ").append(firstColumn);
+    for (String h : HEADERS) {
+      sb.append(" | ").append(h);
+    }
+    sb.append(" |\n|---").append("|---".repeat(HEADERS.size())).append("|\n");
+    for (Row r : rows) {
+      sb.append("| ").append(r.label());
+      Map<String, double[]> ms = r.meanStd();
+      for (String k : METRICS) {
+        String c = cell(ms.get(k));
+        sb.append(" | ").append(rows.size() > 1 && isBest(rows, r, k) ? "**" + c + "**" : c);
+      }
+      sb.append(" |\n");
+    }
+    return sb.toString();
+  }
+
+  private static boolean isBest(List<Row> rows, Row r, String k) {
+    double mine = r.meanStd().get(k)[0];
+    for (Row o : rows) {
+      if (o.meanStd().get(k)[0] > mine) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The chosen grid point of every row and seed in Markdown (the test Recall@20 of each pick in brackets). */
+  public static String picksMarkdown(String firstColumn, List<Row> rows, List<Long> seeds) {
+    StringBuilder sb = new StringBuilder("| ").append(firstColumn).append(" | grid | chosen by");
+    for (long s : seeds) {
+      sb.append(" | seed ").append(s);
+    }
+    sb.append(" |\n|---|---|---").append("|---".repeat(seeds.size())).append("|\n");
+    for (Row r : rows) {
+      sb.append("| ").append(r.label()).append(" | ").append(r.gridKeys().isEmpty() ? "none" : String.join(", ", r.gridKeys()))
+          .append(" | ").append(r.selectBy());
+      for (Pick p : r.picks()) {
+        sb.append(" | ").append(p.setting()).append(String.format(Locale.ROOT, " (epoch %d, test R@20 %.4f)", p.bestEpoch(),
+            p.test().get("recall@20")));
+      }
+      sb.append(" |\n");
+    }
+    return sb.toString();
+  }
+
+  /**
+   * Everything a later session needs to rebuild the tables: for every row its grid, {@code select_by}, mean
+   * and std of {@link #METRICS}, and per seed the chosen setting, best epoch, and all validation and test
+   * metrics there.
+   */
+  public static String json(String kind, String dataset, List<Long> seeds, List<Row> rows, int rowsPlanned) {
+    StringBuilder sb = new StringBuilder("{\n");
+    sb.append("  \"kind\": ").append(quote(kind)).append(",\n");
+    sb.append("  \"dataset\": ").append(quote(dataset)).append(",\n");
+    sb.append("  \"seeds\": ").append(seeds).append(",\n");
+    sb.append("  \"complete\": ").append(rows.size() == rowsPlanned).append(",\n");
+    sb.append("  \"metrics\": [");
+    for (int i = 0; i < METRICS.size(); i++) {
+      sb.append(i == 0 ? "" : ", ").append(quote(METRICS.get(i)));
+    }
+    sb.append("],\n  \"rows\": [");
+    for (int r = 0; r < rows.size(); r++) {
+      Row row = rows.get(r);
+      Map<String, double[]> ms = row.meanStd();
+      sb.append(r == 0 ? "\n" : ",\n").append("    {\n");
+      sb.append("      \"label\": ").append(quote(row.label())).append(",\n");
+      sb.append("      \"grid\": [");
+      for (int i = 0; i < row.gridKeys().size(); i++) {
+        sb.append(i == 0 ? "" : ", ").append(quote(row.gridKeys().get(i)));
+      }
+      sb.append("],\n      \"select_by\": ").append(quote(row.selectBy())).append(",\n");
+      sb.append("      \"mean\": {").append(column(ms, 0)).append("},\n");
+      sb.append("      \"std\": {").append(column(ms, 1)).append("},\n");
+      sb.append("      \"per_seed\": [");
+      for (int i = 0; i < row.picks().size(); i++) {
+        Pick p = row.picks().get(i);
+        sb.append(i == 0 ? "\n" : ",\n").append("        {\"seed\": ").append(p.seed())
+            .append(", \"setting\": ").append(quote(p.setting()))
+            .append(", \"best_epoch\": ").append(p.bestEpoch())
+            .append(", \"valid\": ").append(Reports.json(p.valid()))
+            .append(", \"test\": ").append(Reports.json(p.test())).append('}');
+      }
+      sb.append("\n      ]\n    }");
+    }
+    sb.append(rows.isEmpty() ? "]\n" : "\n  ]\n");
+    return sb.append("}\n").toString();
+  }
+
+  private static String column(Map<String, double[]> ms, int which) {
+    StringBuilder sb = new StringBuilder();
+    ms.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(quote(k)).append(": ").append(Double.toString(v[which])));
+    return sb.toString();
+  }
+
+  static String quote(String s) {
+    StringBuilder sb = new StringBuilder("\"");
+    for (char c : s.toCharArray()) {
+      switch (c) {
+        case '"' -> sb.append("\\\"");
+        case '\\' -> sb.append("\\\\");
+        case '\n' -> sb.append("\\n");
+        case '\t' -> sb.append("\\t");
+        default -> {
+          if (c < 0x20) {
+            sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+          } else {
+            sb.append(c);
+          }
+        }
+      }
+    }
+    return sb.append('"').toString();
+  }
+
+  /** Writes {@code <dir>/<name>.md} and {@code <dir>/<name>.json} atomically. */
+  public static void write(Path dir, String name, String markdown, String json) {
+    try {
+      Files.createDirectories(dir);
+      AtomicFiles.writeString(dir.resolve(name + ".md"), markdown);
+      AtomicFiles.writeString(dir.resolve(name + ".json"), json);
+    } catch (IOException e) {
+      throw new UncheckedIOException(dir + ": cannot write " + name + ".md / " + name + ".json", e);
+    }
+  }
+}
