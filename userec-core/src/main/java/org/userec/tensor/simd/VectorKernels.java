@@ -373,35 +373,161 @@ public final class VectorKernels {
 
   /** out[a.rows×d] (+)= a · x[a.cols×d]. */
   public static void spmm(CsrMatrix a, float[] x, int d, float[] out, boolean accumulate) {
-    spmmRange(a, x, d, out, accumulate, 0, a.rows);
+    DenseRows o = DenseRows.of(out, d);
+    spmmRange(a, DenseRows.of(x, d), accumulate ? o : null, o, 1f, false, 0, a.rows);
   }
 
-  /** Rows [from, to) of {@link #spmm}. */
-  static void spmmRange(CsrMatrix a, float[] x, int d, float[] out, boolean accumulate, int from, int to) {
-    for (int i = from; i < to; i++) {
-      spmmRow(a, i, x, d, out, i * d, accumulate);
+  /** out(i) = init(i) + (a·x)(i) for every row i of a; init null means zeros (see {@link Kernels#spmm}). */
+  public static void spmm(CsrMatrix a, DenseRows x, DenseRows init, DenseRows out) {
+    spmmRange(a, x, init, out, 1f, false, 0, a.rows);
+  }
+
+  /** out(i) += alpha·(init(i) + (a·x)(i)) for every row i of a (see {@link Kernels#spmmAddScaled}). */
+  public static void spmmAddScaled(CsrMatrix a, DenseRows x, DenseRows init, float alpha, DenseRows out) {
+    spmmRange(a, x, init, out, alpha, true, 0, a.rows);
+  }
+
+  /**
+   * Rows [from, to) of {@code init + a·x}, stored into out or, when {@code addScaled}, added into it scaled by
+   * alpha. x is one array or two stacked blocks; out is stacked (not remapped).
+   */
+  static void spmmRange(
+      CsrMatrix a, DenseRows x, DenseRows init, DenseRows out, float alpha, boolean addScaled, int from, int to) {
+    int d = out.cols;
+    float[] x0 = x.arrays[0];
+    float[] x1 = x.arrays.length > 1 ? x.arrays[1] : null;
+    int boundary = x1 == null ? Integer.MAX_VALUE : x.ends[0];
+    int i = from;
+    while (i < to) {
+      int b = out.blockOf(i);
+      int start = out.blockStart(b);
+      int end = Math.min(to, out.ends[b]);
+      float[] o = out.arrays[b];
+      for (; i < end; i++) {
+        float[] in = init == null ? null : init.arrayOf(i);
+        int inOff = init == null ? -1 : init.offsetOf(i);
+        spmmRow(a, i, x0, x1, boundary, d, in, inOff, o, (i - start) * d, alpha, addScaled);
+      }
     }
   }
 
   /** out[rows.length×d] (+)= (a · x) restricted to the given rows of a. */
   public static void spmmRows(CsrMatrix a, int[] rows, float[] x, int d, float[] out, boolean accumulate) {
-    spmmRowsRange(a, rows, x, d, out, accumulate, 0, rows.length);
+    spmmRowsRange(a, rows, DenseRows.of(x, d), out, accumulate, 0, rows.length);
+  }
+
+  /** out[rows.length×d] = (a · x) restricted to the given rows of a (x one array or two stacked blocks). */
+  public static void spmmRows(CsrMatrix a, int[] rows, DenseRows x, float[] out) {
+    spmmRowsRange(a, rows, x, out, false, 0, rows.length);
   }
 
   /** Entries [from, to) of {@code rows} in {@link #spmmRows}. */
   static void spmmRowsRange(
-      CsrMatrix a, int[] rows, float[] x, int d, float[] out, boolean accumulate, int from, int to) {
+      CsrMatrix a, int[] rows, DenseRows x, float[] out, boolean accumulate, int from, int to) {
+    int d = x.cols;
+    float[] x0 = x.arrays[0];
+    float[] x1 = x.arrays.length > 1 ? x.arrays[1] : null;
+    int boundary = x1 == null ? Integer.MAX_VALUE : x.ends[0];
     for (int r = from; r < to; r++) {
-      spmmRow(a, rows[r], x, d, out, r * d, accumulate);
+      spmmRow(a, rows[r], x0, x1, boundary, d, accumulate ? out : null, accumulate ? r * d : -1, out, r * d, 1f, false);
     }
   }
 
-  /** out[oi..oi+d) (+)= Σ_q a(i,q)·x[q·d..]; each element one FMA chain over the row's entries in order. */
-  private static void spmmRow(CsrMatrix a, int i, float[] x, int d, float[] out, int oi, boolean accumulate) {
+  /**
+   * out[j·d..+d) += Σ_k a(rows[k], j)·x[k·d..+d) by scattering the given rows of a in order (see {@link
+   * Kernels#spmmTransposedRows}).
+   */
+  public static void spmmTransposedRows(CsrMatrix a, int[] rows, float[] x, int d, float[] out) {
+    int[] colIdx = a.colIdx;
+    float[] values = a.values;
+    int bound8 = d - d % (8 * L);
+    int bound = S.loopBound(d);
+    for (int k = 0; k < rows.length; k++) {
+      int q0 = a.rowPtr[rows[k]];
+      int q1 = a.rowPtr[rows[k] + 1];
+      int xk = k * d;
+      int t = 0;
+      for (; t < bound8; t += 8 * L) {
+        FloatVector g0 = FloatVector.fromArray(S, x, xk + t);
+        FloatVector g1 = FloatVector.fromArray(S, x, xk + t + L);
+        FloatVector g2 = FloatVector.fromArray(S, x, xk + t + 2 * L);
+        FloatVector g3 = FloatVector.fromArray(S, x, xk + t + 3 * L);
+        FloatVector g4 = FloatVector.fromArray(S, x, xk + t + 4 * L);
+        FloatVector g5 = FloatVector.fromArray(S, x, xk + t + 5 * L);
+        FloatVector g6 = FloatVector.fromArray(S, x, xk + t + 6 * L);
+        FloatVector g7 = FloatVector.fromArray(S, x, xk + t + 7 * L);
+        for (int q = q0; q < q1; q++) {
+          FloatVector v = FloatVector.broadcast(S, values[q]);
+          int o = colIdx[q] * d + t;
+          g0.fma(v, FloatVector.fromArray(S, out, o)).intoArray(out, o);
+          g1.fma(v, FloatVector.fromArray(S, out, o + L)).intoArray(out, o + L);
+          g2.fma(v, FloatVector.fromArray(S, out, o + 2 * L)).intoArray(out, o + 2 * L);
+          g3.fma(v, FloatVector.fromArray(S, out, o + 3 * L)).intoArray(out, o + 3 * L);
+          g4.fma(v, FloatVector.fromArray(S, out, o + 4 * L)).intoArray(out, o + 4 * L);
+          g5.fma(v, FloatVector.fromArray(S, out, o + 5 * L)).intoArray(out, o + 5 * L);
+          g6.fma(v, FloatVector.fromArray(S, out, o + 6 * L)).intoArray(out, o + 6 * L);
+          g7.fma(v, FloatVector.fromArray(S, out, o + 7 * L)).intoArray(out, o + 7 * L);
+        }
+      }
+      for (; t < bound; t += L) {
+        FloatVector g0 = FloatVector.fromArray(S, x, xk + t);
+        for (int q = q0; q < q1; q++) {
+          int o = colIdx[q] * d + t;
+          g0.fma(FloatVector.broadcast(S, values[q]), FloatVector.fromArray(S, out, o)).intoArray(out, o);
+        }
+      }
+      for (; t < d; t++) {
+        float g = x[xk + t];
+        for (int q = q0; q < q1; q++) {
+          int o = colIdx[q] * d + t;
+          out[o] = Math.fma(g, values[q], out[o]);
+        }
+      }
+    }
+  }
+
+  /** The first entry of row i (in [q0, q1)) whose column is ≥ boundary; q1 when there is none. */
+  private static int firstColumnAtLeast(int[] colIdx, int q0, int q1, int boundary) {
+    if (q0 == q1 || colIdx[q0] >= boundary) {
+      return q0;
+    }
+    if (colIdx[q1 - 1] < boundary) {
+      return q1;
+    }
+    int lo = q0 + 1; // colIdx[q0] < boundary <= colIdx[q1 - 1]
+    int hi = q1 - 1;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (colIdx[mid] >= boundary) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    return lo;
+  }
+
+  /**
+   * One output row: s = init[initOff..+d) (zeros when initOff &lt; 0) + Σ_q a(i,q)·x(col_q), each element one FMA
+   * chain over the row's entries in column order, where x(c) is row c of x0 for c &lt; boundary and row c −
+   * boundary of x1 otherwise; then out[oi..+d) = s, or, when {@code addScaled}, out[oi..+d) += alpha·s with the
+   * product rounded before the sum (no FMA, as a separate scale and add would). init may be out itself at the
+   * same offset (accumulate).
+   *
+   * <p>Columns ascend, so the row's entries split into one run over x0 and one over x1, each read by its own
+   * plain loop (as fast as a single array). Choosing the array per entry measured 40–70% slower, and a loop
+   * over any number of blocks around the entry loop made C2 box the accumulators (10× slower).
+   */
+  private static void spmmRow(
+      CsrMatrix a, int i, float[] x0, float[] x1, int boundary, int d, float[] init, int initOff, float[] out, int oi,
+      float alpha, boolean addScaled) {
     int q0 = a.rowPtr[i];
     int q1 = a.rowPtr[i + 1];
     int[] colIdx = a.colIdx;
     float[] values = a.values;
+    int qs = firstColumnAtLeast(colIdx, q0, q1, boundary);
+    int shift = x1 == null ? 0 : boundary * d; // x1's row c − boundary starts at c·d − shift
+    boolean zero = initOff < 0;
     int t = 0;
     // 8 accumulators (64 floats at 256 bits: a whole embedding row) so that each neighbour's row is read in
     // one pass; rows of popular items have hundreds of neighbours and would otherwise leave L1 between passes
@@ -415,16 +541,7 @@ public final class VectorKernels {
       FloatVector s5;
       FloatVector s6;
       FloatVector s7;
-      if (accumulate) {
-        s0 = FloatVector.fromArray(S, out, oi + t);
-        s1 = FloatVector.fromArray(S, out, oi + t + L);
-        s2 = FloatVector.fromArray(S, out, oi + t + 2 * L);
-        s3 = FloatVector.fromArray(S, out, oi + t + 3 * L);
-        s4 = FloatVector.fromArray(S, out, oi + t + 4 * L);
-        s5 = FloatVector.fromArray(S, out, oi + t + 5 * L);
-        s6 = FloatVector.fromArray(S, out, oi + t + 6 * L);
-        s7 = FloatVector.fromArray(S, out, oi + t + 7 * L);
-      } else {
+      if (zero) {
         s0 = FloatVector.zero(S);
         s1 = s0;
         s2 = s0;
@@ -433,42 +550,84 @@ public final class VectorKernels {
         s5 = s0;
         s6 = s0;
         s7 = s0;
+      } else {
+        int io = initOff + t;
+        s0 = FloatVector.fromArray(S, init, io);
+        s1 = FloatVector.fromArray(S, init, io + L);
+        s2 = FloatVector.fromArray(S, init, io + 2 * L);
+        s3 = FloatVector.fromArray(S, init, io + 3 * L);
+        s4 = FloatVector.fromArray(S, init, io + 4 * L);
+        s5 = FloatVector.fromArray(S, init, io + 5 * L);
+        s6 = FloatVector.fromArray(S, init, io + 6 * L);
+        s7 = FloatVector.fromArray(S, init, io + 7 * L);
       }
-      for (int q = q0; q < q1; q++) {
+      for (int q = q0; q < qs; q++) {
         FloatVector v = FloatVector.broadcast(S, values[q]);
         int xj = colIdx[q] * d + t;
-        s0 = FloatVector.fromArray(S, x, xj).fma(v, s0);
-        s1 = FloatVector.fromArray(S, x, xj + L).fma(v, s1);
-        s2 = FloatVector.fromArray(S, x, xj + 2 * L).fma(v, s2);
-        s3 = FloatVector.fromArray(S, x, xj + 3 * L).fma(v, s3);
-        s4 = FloatVector.fromArray(S, x, xj + 4 * L).fma(v, s4);
-        s5 = FloatVector.fromArray(S, x, xj + 5 * L).fma(v, s5);
-        s6 = FloatVector.fromArray(S, x, xj + 6 * L).fma(v, s6);
-        s7 = FloatVector.fromArray(S, x, xj + 7 * L).fma(v, s7);
+        s0 = FloatVector.fromArray(S, x0, xj).fma(v, s0);
+        s1 = FloatVector.fromArray(S, x0, xj + 1 * L).fma(v, s1);
+        s2 = FloatVector.fromArray(S, x0, xj + 2 * L).fma(v, s2);
+        s3 = FloatVector.fromArray(S, x0, xj + 3 * L).fma(v, s3);
+        s4 = FloatVector.fromArray(S, x0, xj + 4 * L).fma(v, s4);
+        s5 = FloatVector.fromArray(S, x0, xj + 5 * L).fma(v, s5);
+        s6 = FloatVector.fromArray(S, x0, xj + 6 * L).fma(v, s6);
+        s7 = FloatVector.fromArray(S, x0, xj + 7 * L).fma(v, s7);
       }
-      s0.intoArray(out, oi + t);
-      s1.intoArray(out, oi + t + L);
-      s2.intoArray(out, oi + t + 2 * L);
-      s3.intoArray(out, oi + t + 3 * L);
-      s4.intoArray(out, oi + t + 4 * L);
-      s5.intoArray(out, oi + t + 5 * L);
-      s6.intoArray(out, oi + t + 6 * L);
-      s7.intoArray(out, oi + t + 7 * L);
+      for (int q = qs; q < q1; q++) {
+        FloatVector v = FloatVector.broadcast(S, values[q]);
+        int xj = colIdx[q] * d - shift + t;
+        s0 = FloatVector.fromArray(S, x1, xj).fma(v, s0);
+        s1 = FloatVector.fromArray(S, x1, xj + 1 * L).fma(v, s1);
+        s2 = FloatVector.fromArray(S, x1, xj + 2 * L).fma(v, s2);
+        s3 = FloatVector.fromArray(S, x1, xj + 3 * L).fma(v, s3);
+        s4 = FloatVector.fromArray(S, x1, xj + 4 * L).fma(v, s4);
+        s5 = FloatVector.fromArray(S, x1, xj + 5 * L).fma(v, s5);
+        s6 = FloatVector.fromArray(S, x1, xj + 6 * L).fma(v, s6);
+        s7 = FloatVector.fromArray(S, x1, xj + 7 * L).fma(v, s7);
+      }
+      int o = oi + t;
+      if (addScaled) {
+        s0 = s0.mul(alpha).add(FloatVector.fromArray(S, out, o));
+        s1 = s1.mul(alpha).add(FloatVector.fromArray(S, out, o + L));
+        s2 = s2.mul(alpha).add(FloatVector.fromArray(S, out, o + 2 * L));
+        s3 = s3.mul(alpha).add(FloatVector.fromArray(S, out, o + 3 * L));
+        s4 = s4.mul(alpha).add(FloatVector.fromArray(S, out, o + 4 * L));
+        s5 = s5.mul(alpha).add(FloatVector.fromArray(S, out, o + 5 * L));
+        s6 = s6.mul(alpha).add(FloatVector.fromArray(S, out, o + 6 * L));
+        s7 = s7.mul(alpha).add(FloatVector.fromArray(S, out, o + 7 * L));
+      }
+      s0.intoArray(out, o);
+      s1.intoArray(out, o + L);
+      s2.intoArray(out, o + 2 * L);
+      s3.intoArray(out, o + 3 * L);
+      s4.intoArray(out, o + 4 * L);
+      s5.intoArray(out, o + 5 * L);
+      s6.intoArray(out, o + 6 * L);
+      s7.intoArray(out, o + 7 * L);
     }
     int bound = S.loopBound(d);
     for (; t < bound; t += L) {
-      FloatVector s0 = accumulate ? FloatVector.fromArray(S, out, oi + t) : FloatVector.zero(S);
-      for (int q = q0; q < q1; q++) {
-        s0 = FloatVector.fromArray(S, x, colIdx[q] * d + t).fma(FloatVector.broadcast(S, values[q]), s0);
+      FloatVector s0 = zero ? FloatVector.zero(S) : FloatVector.fromArray(S, init, initOff + t);
+      for (int q = q0; q < qs; q++) {
+        s0 = FloatVector.fromArray(S, x0, colIdx[q] * d + t).fma(FloatVector.broadcast(S, values[q]), s0);
+      }
+      for (int q = qs; q < q1; q++) {
+        s0 = FloatVector.fromArray(S, x1, colIdx[q] * d - shift + t).fma(FloatVector.broadcast(S, values[q]), s0);
+      }
+      if (addScaled) {
+        s0 = s0.mul(alpha).add(FloatVector.fromArray(S, out, oi + t));
       }
       s0.intoArray(out, oi + t);
     }
     for (; t < d; t++) {
-      float s = accumulate ? out[oi + t] : 0f;
-      for (int q = q0; q < q1; q++) {
-        s = Math.fma(values[q], x[colIdx[q] * d + t], s);
+      float s = zero ? 0f : init[initOff + t];
+      for (int q = q0; q < qs; q++) {
+        s = Math.fma(values[q], x0[colIdx[q] * d + t], s);
       }
-      out[oi + t] = s;
+      for (int q = qs; q < q1; q++) {
+        s = Math.fma(values[q], x1[colIdx[q] * d - shift + t], s);
+      }
+      out[oi + t] = addScaled ? out[oi + t] + alpha * s : s;
     }
   }
 
@@ -604,6 +763,37 @@ public final class VectorKernels {
     for (; i < n; i++) {
       out[outOff + i] = Math.fma(a[aOff + i], b[bOff + i], out[outOff + i]);
     }
+  }
+
+  /**
+   * One Adam update of x[off..off+n) (see {@link AdamStep}): lanewise operations in the scalar twin's order,
+   * none fused, and a correctly rounded square root, so the bits are the scalar kernel's.
+   */
+  public static void adam(AdamStep s, float[] x, float[] g, float[] m, float[] v, int off, int n) {
+    float wd = s.weightDecay();
+    FloatVector b1 = FloatVector.broadcast(S, s.beta1());
+    FloatVector c1 = FloatVector.broadcast(S, s.oneMinusBeta1());
+    FloatVector b2 = FloatVector.broadcast(S, s.beta2());
+    FloatVector c2 = FloatVector.broadcast(S, s.oneMinusBeta2());
+    FloatVector step = FloatVector.broadcast(S, s.stepSize());
+    FloatVector bc2 = FloatVector.broadcast(S, s.invSqrtBc2());
+    FloatVector eps = FloatVector.broadcast(S, s.eps());
+    int i = off;
+    int bound = off + S.loopBound(n);
+    for (; i < bound; i += L) {
+      FloatVector xv = FloatVector.fromArray(S, x, i);
+      FloatVector gv = FloatVector.fromArray(S, g, i);
+      if (wd != 0f) {
+        gv = gv.add(xv.mul(wd));
+      }
+      FloatVector mv = b1.mul(FloatVector.fromArray(S, m, i)).add(c1.mul(gv));
+      FloatVector vv = b2.mul(FloatVector.fromArray(S, v, i)).add(c2.mul(gv).mul(gv));
+      mv.intoArray(m, i);
+      vv.intoArray(v, i);
+      FloatVector denom = vv.lanewise(VectorOperators.SQRT).mul(bc2).add(eps);
+      xv.sub(step.mul(mv).div(denom)).intoArray(x, i);
+    }
+    ScalarKernels.adam(s, x, g, m, v, i, off + n - i);
   }
 
   /** dst[idx[r]·d ..+d) += src[r·d ..+d) for r in [0, idx.length), in order of r. */
