@@ -136,6 +136,18 @@ public final class Adam {
 
   /** One update of every parameter that has a gradient. */
   public void step() {
+    step(false);
+  }
+
+  /**
+   * {@link #step()} then {@link #zeroGrad()}, with each gradient zeroed in the same pass that reads it (a
+   * training loop's zero_grad for the next batch, without a pass of its own).
+   */
+  public void stepThenZeroGrad() {
+    step(true);
+  }
+
+  private void step(boolean zeroGradients) {
     double b1 = options.beta1();
     double b2 = options.beta2();
     for (int k = 0; k < params.size(); k++) {
@@ -150,7 +162,7 @@ public final class Adam {
       AdamStep s =
           new AdamStep(
               (float) b1, (float) (1 - b1), (float) b2, (float) (1 - b2), (float) options.weightDecay(), (float) (lr / bc1),
-              (float) (1 / Math.sqrt(bc2)), (float) options.eps());
+              (float) (1 / Math.sqrt(bc2)), (float) options.eps(), zeroGradients);
       Kernels.adam(s, p.data, g, m[k], v[k]);
     }
   }

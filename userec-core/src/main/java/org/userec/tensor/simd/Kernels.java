@@ -27,8 +27,11 @@ public final class Kernels {
   /** Below this many multiply-adds a gemm/spmm runs on the calling thread. */
   private static final long SERIAL_FLOPS = 1L << 16;
 
-  /** Elementwise kernels split into chunks of this many values (when larger than two chunks). */
-  private static final int ELEMENT_CHUNK = 1 << 15;
+  /**
+   * Elementwise kernels split into chunks of this many values (when larger than two chunks): they are
+   * memory-bound, and below about 2^18 values the pool's hand-off costs more than a second thread saves.
+   */
+  private static final int ELEMENT_CHUNK = 1 << 17;
 
   /** sumOfSquares reduces fixed chunks of this many values, then adds the partial sums in order. */
   static final int REDUCE_CHUNK = 1 << 14;

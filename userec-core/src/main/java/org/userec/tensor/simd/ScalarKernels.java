@@ -127,6 +127,9 @@ public final class ScalarKernels {
       v[i] = s.beta2() * v[i] + s.oneMinusBeta2() * gi * gi;
       float denom = (float) Math.sqrt(v[i]) * s.invSqrtBc2() + s.eps();
       x[i] -= s.stepSize() * m[i] / denom;
+      if (s.zeroGradient()) {
+        g[i] = 0f;
+      }
     }
   }
 

@@ -778,6 +778,7 @@ public final class VectorKernels {
     FloatVector step = FloatVector.broadcast(S, s.stepSize());
     FloatVector bc2 = FloatVector.broadcast(S, s.invSqrtBc2());
     FloatVector eps = FloatVector.broadcast(S, s.eps());
+    FloatVector zero = FloatVector.zero(S);
     int i = off;
     int bound = off + S.loopBound(n);
     for (; i < bound; i += L) {
@@ -792,6 +793,9 @@ public final class VectorKernels {
       vv.intoArray(v, i);
       FloatVector denom = vv.lanewise(VectorOperators.SQRT).mul(bc2).add(eps);
       xv.sub(step.mul(mv).div(denom)).intoArray(x, i);
+      if (s.zeroGradient()) {
+        zero.intoArray(g, i);
+      }
     }
     ScalarKernels.adam(s, x, g, m, v, i, off + n - i);
   }

@@ -253,7 +253,7 @@ class KernelsTest {
   void adamIsExactInParallel() {
     Random rnd = new Random(17);
     int n = 300_001;
-    AdamStep s = new AdamStep(0.9f, 0.1f, 0.999f, 0.001f, 0f, 1e-3f, 1.5f, 1e-8f);
+    AdamStep s = new AdamStep(0.9f, 0.1f, 0.999f, 0.001f, 0f, 1e-3f, 1.5f, 1e-8f, false);
     float[] x = random(rnd, n);
     float[] g = random(rnd, n);
     float[] got = sameWithOneAndTwoThreads("adam", () -> {

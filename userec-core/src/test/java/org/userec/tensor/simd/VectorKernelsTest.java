@@ -252,23 +252,32 @@ class VectorKernelsTest {
     Random rnd = new Random(5);
     for (int n : LENGTHS) {
       for (float wd : new float[] {0f, 1e-2f}) {
-        AdamStep s = new AdamStep(0.9f, 0.1f, 0.999f, 0.001f, wd, 1.3e-3f, 1.02f, 1e-8f);
-        float[] x = random(rnd, n + 2 * OFF);
-        float[] g = random(rnd, n + 2 * OFF);
-        float[] m = random(rnd, n + 2 * OFF);
-        float[] v = random(rnd, n + 2 * OFF);
-        for (int k = 0; k < v.length; k++) {
-          v[k] = Math.abs(v[k]) * (k % 5 == 0 ? 1e-12f : 1f); // also second moments far below eps²
+        for (boolean zero : new boolean[] {false, true}) {
+          AdamStep s = new AdamStep(0.9f, 0.1f, 0.999f, 0.001f, wd, 1.3e-3f, 1.02f, 1e-8f, zero);
+          float[] x = random(rnd, n + 2 * OFF);
+          float[] g = random(rnd, n + 2 * OFF);
+          float[] m = random(rnd, n + 2 * OFF);
+          float[] v = random(rnd, n + 2 * OFF);
+          for (int k = 0; k < v.length; k++) {
+            v[k] = Math.abs(v[k]) * (k % 5 == 0 ? 1e-12f : 1f); // also second moments far below eps²
+          }
+          float[] x2 = x.clone();
+          float[] g2 = g.clone();
+          float[] m2 = m.clone();
+          float[] v2 = v.clone();
+          ScalarKernels.adam(s, x, g, m, v, OFF, n);
+          VectorKernels.adam(s, x2, g2, m2, v2, OFF, n);
+          String what = "adam n=" + n + " wd=" + wd + " zero=" + zero;
+          assertSameBits(x2, x, what + " parameter");
+          assertSameBits(m2, m, what + " first moment");
+          assertSameBits(v2, v, what + " second moment");
+          assertSameBits(g2, g, what + " gradient");
+          if (zero && n > 0) {
+            assertThat(g2[OFF]).isZero();
+            assertThat(g2[OFF + n - 1]).isZero();
+            assertThat(g2[OFF - 1]).isNotZero(); // outside the range: untouched
+          }
         }
-        float[] x2 = x.clone();
-        float[] m2 = m.clone();
-        float[] v2 = v.clone();
-        ScalarKernels.adam(s, x, g, m, v, OFF, n);
-        VectorKernels.adam(s, x2, g, m2, v2, OFF, n);
-        String what = "adam n=" + n + " wd=" + wd;
-        assertSameBits(x2, x, what + " parameter");
-        assertSameBits(m2, m, what + " first moment");
-        assertSameBits(v2, v, what + " second moment");
       }
     }
   }
