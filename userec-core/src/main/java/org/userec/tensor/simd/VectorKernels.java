@@ -38,6 +38,9 @@ public final class VectorKernels {
 
   private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
 
+  /** 8 vectors of zeros: where an FMA chain starts from nothing, it loads its start from here. */
+  private static final float[] ZERO_ROW = new float[8 * L];
+
   private VectorKernels() {}
 
   private static VectorSpecies<Float> chooseSpecies() {
@@ -277,33 +280,35 @@ public final class VectorKernels {
         int w = Math.min(NR, nc - s * NR);
         int ci = i * cRs + j0 + s * NR;
         if (w == NR) {
-          // full tile, written inline so that the first (OSR-compiled) call of a long gemm is fast too
+          // full tile, written inline so that the first (OSR-compiled) call of a long gemm is fast too; each
+          // branch stores its own results (vectors merged at a join can make C2 box them: see spmmRow)
           if (load) {
-            c00 = c00.add(FloatVector.fromArray(S, c, ci));
-            c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
-            c10 = c10.add(FloatVector.fromArray(S, c, ci + cRs));
-            c11 = c11.add(FloatVector.fromArray(S, c, ci + cRs + L));
-            c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * cRs));
-            c21 = c21.add(FloatVector.fromArray(S, c, ci + 2 * cRs + L));
-            c30 = c30.add(FloatVector.fromArray(S, c, ci + 3 * cRs));
-            c31 = c31.add(FloatVector.fromArray(S, c, ci + 3 * cRs + L));
-            c40 = c40.add(FloatVector.fromArray(S, c, ci + 4 * cRs));
-            c41 = c41.add(FloatVector.fromArray(S, c, ci + 4 * cRs + L));
-            c50 = c50.add(FloatVector.fromArray(S, c, ci + 5 * cRs));
-            c51 = c51.add(FloatVector.fromArray(S, c, ci + 5 * cRs + L));
+            c00.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
+            c01.add(FloatVector.fromArray(S, c, ci + L)).intoArray(c, ci + L);
+            c10.add(FloatVector.fromArray(S, c, ci + cRs)).intoArray(c, ci + cRs);
+            c11.add(FloatVector.fromArray(S, c, ci + cRs + L)).intoArray(c, ci + cRs + L);
+            c20.add(FloatVector.fromArray(S, c, ci + 2 * cRs)).intoArray(c, ci + 2 * cRs);
+            c21.add(FloatVector.fromArray(S, c, ci + 2 * cRs + L)).intoArray(c, ci + 2 * cRs + L);
+            c30.add(FloatVector.fromArray(S, c, ci + 3 * cRs)).intoArray(c, ci + 3 * cRs);
+            c31.add(FloatVector.fromArray(S, c, ci + 3 * cRs + L)).intoArray(c, ci + 3 * cRs + L);
+            c40.add(FloatVector.fromArray(S, c, ci + 4 * cRs)).intoArray(c, ci + 4 * cRs);
+            c41.add(FloatVector.fromArray(S, c, ci + 4 * cRs + L)).intoArray(c, ci + 4 * cRs + L);
+            c50.add(FloatVector.fromArray(S, c, ci + 5 * cRs)).intoArray(c, ci + 5 * cRs);
+            c51.add(FloatVector.fromArray(S, c, ci + 5 * cRs + L)).intoArray(c, ci + 5 * cRs + L);
+          } else {
+            c00.intoArray(c, ci);
+            c01.intoArray(c, ci + L);
+            c10.intoArray(c, ci + cRs);
+            c11.intoArray(c, ci + cRs + L);
+            c20.intoArray(c, ci + 2 * cRs);
+            c21.intoArray(c, ci + 2 * cRs + L);
+            c30.intoArray(c, ci + 3 * cRs);
+            c31.intoArray(c, ci + 3 * cRs + L);
+            c40.intoArray(c, ci + 4 * cRs);
+            c41.intoArray(c, ci + 4 * cRs + L);
+            c50.intoArray(c, ci + 5 * cRs);
+            c51.intoArray(c, ci + 5 * cRs + L);
           }
-          c00.intoArray(c, ci);
-          c01.intoArray(c, ci + L);
-          c10.intoArray(c, ci + cRs);
-          c11.intoArray(c, ci + cRs + L);
-          c20.intoArray(c, ci + 2 * cRs);
-          c21.intoArray(c, ci + 2 * cRs + L);
-          c30.intoArray(c, ci + 3 * cRs);
-          c31.intoArray(c, ci + 3 * cRs + L);
-          c40.intoArray(c, ci + 4 * cRs);
-          c41.intoArray(c, ci + 4 * cRs + L);
-          c50.intoArray(c, ci + 5 * cRs);
-          c51.intoArray(c, ci + 5 * cRs + L);
         } else {
           // partial tile: spill through the scratch with intrinsic stores only (a helper taking vector
           // arguments would box them and, once compiled in, slow the whole micro-kernel down)
@@ -340,11 +345,12 @@ public final class VectorKernels {
         int ci = i * cRs + j0 + s * NR;
         if (w == NR) {
           if (load) {
-            c00 = c00.add(FloatVector.fromArray(S, c, ci));
-            c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
+            c00.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
+            c01.add(FloatVector.fromArray(S, c, ci + L)).intoArray(c, ci + L);
+          } else {
+            c00.intoArray(c, ci);
+            c01.intoArray(c, ci + L);
           }
-          c00.intoArray(c, ci);
-          c01.intoArray(c, ci + L);
         } else {
           c00.intoArray(bp, tmpOff);
           c01.intoArray(bp, tmpOff + L);
@@ -393,10 +399,7 @@ public final class VectorKernels {
    */
   static void spmmRange(
       CsrMatrix a, DenseRows x, DenseRows init, DenseRows out, float alpha, boolean addScaled, int from, int to) {
-    int d = out.cols;
-    float[] x0 = x.arrays[0];
-    float[] x1 = x.arrays.length > 1 ? x.arrays[1] : null;
-    int boundary = x1 == null ? Integer.MAX_VALUE : x.ends[0];
+    RowReader reader = new RowReader(a, x);
     int i = from;
     while (i < to) {
       int b = out.blockOf(i);
@@ -406,7 +409,7 @@ public final class VectorKernels {
       for (; i < end; i++) {
         float[] in = init == null ? null : init.arrayOf(i);
         int inOff = init == null ? -1 : init.offsetOf(i);
-        spmmRow(a, i, x0, x1, boundary, d, in, inOff, o, (i - start) * d, alpha, addScaled);
+        reader.row(i, in, inOff, o, (i - start) * reader.d, alpha, addScaled);
       }
     }
   }
@@ -424,12 +427,52 @@ public final class VectorKernels {
   /** Entries [from, to) of {@code rows} in {@link #spmmRows}. */
   static void spmmRowsRange(
       CsrMatrix a, int[] rows, DenseRows x, float[] out, boolean accumulate, int from, int to) {
-    int d = x.cols;
-    float[] x0 = x.arrays[0];
-    float[] x1 = x.arrays.length > 1 ? x.arrays[1] : null;
-    int boundary = x1 == null ? Integer.MAX_VALUE : x.ends[0];
+    RowReader reader = new RowReader(a, x);
+    int d = reader.d;
     for (int r = from; r < to; r++) {
-      spmmRow(a, rows[r], x0, x1, boundary, d, accumulate ? out : null, accumulate ? r * d : -1, out, r * d, 1f, false);
+      reader.row(rows[r], accumulate ? out : null, accumulate ? r * d : -1, out, r * d, 1f, false);
+    }
+  }
+
+  /**
+   * Computes rows of {@code init + a·x} for x in one array or two stacked blocks [x0; x1] (split at column
+   * {@code boundary}). Columns ascend, so a row's entries are a run over x0 followed by a run over x1; in a
+   * user–item graph one of the two is always empty. Each run is one call of {@link #spmmRun}; a row with both
+   * continues the second run from the first one's sums, kept in a scratch row (stored floats: the same bits).
+   */
+  private static final class RowReader {
+    final CsrMatrix a;
+    final float[] x0;
+    final float[] x1;
+    final int boundary;
+    final int d;
+    final int shift;
+    private float[] scratch;
+
+    RowReader(CsrMatrix a, DenseRows x) {
+      this.a = a;
+      this.d = x.cols;
+      this.x0 = x.arrays[0];
+      this.x1 = x.arrays.length > 1 ? x.arrays[1] : null;
+      this.boundary = x1 == null ? Integer.MAX_VALUE : x.ends[0];
+      this.shift = x1 == null ? 0 : boundary * d; // x1's row c − boundary starts at c·d − shift
+    }
+
+    void row(int i, float[] init, int initOff, float[] out, int oi, float alpha, boolean addScaled) {
+      int q0 = a.rowPtr[i];
+      int q1 = a.rowPtr[i + 1];
+      int qs = firstColumnAtLeast(a.colIdx, q0, q1, boundary);
+      if (qs == q1) {
+        spmmRun(a, q0, q1, x0, 0, d, init, initOff, out, oi, alpha, addScaled);
+      } else if (qs == q0) {
+        spmmRun(a, q0, q1, x1, shift, d, init, initOff, out, oi, alpha, addScaled);
+      } else {
+        if (scratch == null) {
+          scratch = new float[d];
+        }
+        spmmRun(a, q0, qs, x0, 0, d, init, initOff, scratch, 0, 1f, false);
+        spmmRun(a, qs, q1, x1, shift, d, scratch, 0, out, oi, alpha, addScaled);
+      }
     }
   }
 
@@ -486,7 +529,7 @@ public final class VectorKernels {
     }
   }
 
-  /** The first entry of row i (in [q0, q1)) whose column is ≥ boundary; q1 when there is none. */
+  /** The first entry in [q0, q1) whose column is ≥ boundary; q1 when there is none. */
   private static int firstColumnAtLeast(int[] colIdx, int q0, int q1, int boundary) {
     if (q0 == q1 || colIdx[q0] >= boundary) {
       return q0;
@@ -508,124 +551,87 @@ public final class VectorKernels {
   }
 
   /**
-   * One output row: s = init[initOff..+d) (zeros when initOff &lt; 0) + Σ_q a(i,q)·x(col_q), each element one FMA
-   * chain over the row's entries in column order, where x(c) is row c of x0 for c &lt; boundary and row c −
-   * boundary of x1 otherwise; then out[oi..+d) = s, or, when {@code addScaled}, out[oi..+d) += alpha·s with the
-   * product rounded before the sum (no FMA, as a separate scale and add would). init may be out itself at the
-   * same offset (accumulate).
+   * One run of a row's entries: s = init[initOff..+d) (zeros when initOff &lt; 0) + Σ_{q in [q0, q1)}
+   * a.values[q]·x[colIdx[q]·d − shift..+d), each element one FMA chain in entry order; then out[oi..+d) = s,
+   * or, when {@code addScaled}, out[oi..+d) += alpha·s with the product rounded before the sum (no FMA, as a
+   * separate scale and add would). init may be out itself at the same offset (accumulate).
    *
-   * <p>Columns ascend, so the row's entries split into one run over x0 and one over x1, each read by its own
-   * plain loop (as fast as a single array). Choosing the array per entry measured 40–70% slower, and a loop
-   * over any number of blocks around the entry loop made C2 box the accumulators (10× slower).
+   * <p>Shaped for C2: one entry loop over one array (choosing the array per entry measured 40–70% slower), the
+   * chains always start from a loaded row (zeros from {@link #ZERO_ROW}) and each epilogue branch stores its
+   * own results. Vectors that merge at a join, or flow through two loops in a row, made C2 fail to intrinsify
+   * the stores in some runs (which ones depended on the profile at compile time) and box every accumulator:
+   * 3× slower, with ~0.5 GB/s of garbage.
    */
-  private static void spmmRow(
-      CsrMatrix a, int i, float[] x0, float[] x1, int boundary, int d, float[] init, int initOff, float[] out, int oi,
+  private static void spmmRun(
+      CsrMatrix a, int q0, int q1, float[] x, int shift, int d, float[] init, int initOff, float[] out, int oi,
       float alpha, boolean addScaled) {
-    int q0 = a.rowPtr[i];
-    int q1 = a.rowPtr[i + 1];
     int[] colIdx = a.colIdx;
     float[] values = a.values;
-    int qs = firstColumnAtLeast(colIdx, q0, q1, boundary);
-    int shift = x1 == null ? 0 : boundary * d; // x1's row c − boundary starts at c·d − shift
     boolean zero = initOff < 0;
     int t = 0;
     // 8 accumulators (64 floats at 256 bits: a whole embedding row) so that each neighbour's row is read in
     // one pass; rows of popular items have hundreds of neighbours and would otherwise leave L1 between passes
     int bound8 = d - d % (8 * L);
     for (; t < bound8; t += 8 * L) {
-      FloatVector s0;
-      FloatVector s1;
-      FloatVector s2;
-      FloatVector s3;
-      FloatVector s4;
-      FloatVector s5;
-      FloatVector s6;
-      FloatVector s7;
-      if (zero) {
-        s0 = FloatVector.zero(S);
-        s1 = s0;
-        s2 = s0;
-        s3 = s0;
-        s4 = s0;
-        s5 = s0;
-        s6 = s0;
-        s7 = s0;
-      } else {
-        int io = initOff + t;
-        s0 = FloatVector.fromArray(S, init, io);
-        s1 = FloatVector.fromArray(S, init, io + L);
-        s2 = FloatVector.fromArray(S, init, io + 2 * L);
-        s3 = FloatVector.fromArray(S, init, io + 3 * L);
-        s4 = FloatVector.fromArray(S, init, io + 4 * L);
-        s5 = FloatVector.fromArray(S, init, io + 5 * L);
-        s6 = FloatVector.fromArray(S, init, io + 6 * L);
-        s7 = FloatVector.fromArray(S, init, io + 7 * L);
-      }
-      for (int q = q0; q < qs; q++) {
-        FloatVector v = FloatVector.broadcast(S, values[q]);
-        int xj = colIdx[q] * d + t;
-        s0 = FloatVector.fromArray(S, x0, xj).fma(v, s0);
-        s1 = FloatVector.fromArray(S, x0, xj + 1 * L).fma(v, s1);
-        s2 = FloatVector.fromArray(S, x0, xj + 2 * L).fma(v, s2);
-        s3 = FloatVector.fromArray(S, x0, xj + 3 * L).fma(v, s3);
-        s4 = FloatVector.fromArray(S, x0, xj + 4 * L).fma(v, s4);
-        s5 = FloatVector.fromArray(S, x0, xj + 5 * L).fma(v, s5);
-        s6 = FloatVector.fromArray(S, x0, xj + 6 * L).fma(v, s6);
-        s7 = FloatVector.fromArray(S, x0, xj + 7 * L).fma(v, s7);
-      }
-      for (int q = qs; q < q1; q++) {
+      float[] src = zero ? ZERO_ROW : init;
+      int io = zero ? 0 : initOff + t;
+      FloatVector s0 = FloatVector.fromArray(S, src, io);
+      FloatVector s1 = FloatVector.fromArray(S, src, io + L);
+      FloatVector s2 = FloatVector.fromArray(S, src, io + 2 * L);
+      FloatVector s3 = FloatVector.fromArray(S, src, io + 3 * L);
+      FloatVector s4 = FloatVector.fromArray(S, src, io + 4 * L);
+      FloatVector s5 = FloatVector.fromArray(S, src, io + 5 * L);
+      FloatVector s6 = FloatVector.fromArray(S, src, io + 6 * L);
+      FloatVector s7 = FloatVector.fromArray(S, src, io + 7 * L);
+      for (int q = q0; q < q1; q++) {
         FloatVector v = FloatVector.broadcast(S, values[q]);
         int xj = colIdx[q] * d - shift + t;
-        s0 = FloatVector.fromArray(S, x1, xj).fma(v, s0);
-        s1 = FloatVector.fromArray(S, x1, xj + 1 * L).fma(v, s1);
-        s2 = FloatVector.fromArray(S, x1, xj + 2 * L).fma(v, s2);
-        s3 = FloatVector.fromArray(S, x1, xj + 3 * L).fma(v, s3);
-        s4 = FloatVector.fromArray(S, x1, xj + 4 * L).fma(v, s4);
-        s5 = FloatVector.fromArray(S, x1, xj + 5 * L).fma(v, s5);
-        s6 = FloatVector.fromArray(S, x1, xj + 6 * L).fma(v, s6);
-        s7 = FloatVector.fromArray(S, x1, xj + 7 * L).fma(v, s7);
+        s0 = FloatVector.fromArray(S, x, xj).fma(v, s0);
+        s1 = FloatVector.fromArray(S, x, xj + L).fma(v, s1);
+        s2 = FloatVector.fromArray(S, x, xj + 2 * L).fma(v, s2);
+        s3 = FloatVector.fromArray(S, x, xj + 3 * L).fma(v, s3);
+        s4 = FloatVector.fromArray(S, x, xj + 4 * L).fma(v, s4);
+        s5 = FloatVector.fromArray(S, x, xj + 5 * L).fma(v, s5);
+        s6 = FloatVector.fromArray(S, x, xj + 6 * L).fma(v, s6);
+        s7 = FloatVector.fromArray(S, x, xj + 7 * L).fma(v, s7);
       }
       int o = oi + t;
-      if (addScaled) {
-        s0 = s0.mul(alpha).add(FloatVector.fromArray(S, out, o));
-        s1 = s1.mul(alpha).add(FloatVector.fromArray(S, out, o + L));
-        s2 = s2.mul(alpha).add(FloatVector.fromArray(S, out, o + 2 * L));
-        s3 = s3.mul(alpha).add(FloatVector.fromArray(S, out, o + 3 * L));
-        s4 = s4.mul(alpha).add(FloatVector.fromArray(S, out, o + 4 * L));
-        s5 = s5.mul(alpha).add(FloatVector.fromArray(S, out, o + 5 * L));
-        s6 = s6.mul(alpha).add(FloatVector.fromArray(S, out, o + 6 * L));
-        s7 = s7.mul(alpha).add(FloatVector.fromArray(S, out, o + 7 * L));
+      if (addScaled) { // out += alpha·s: the product rounded, then added
+        s0.mul(alpha).add(FloatVector.fromArray(S, out, o)).intoArray(out, o);
+        s1.mul(alpha).add(FloatVector.fromArray(S, out, o + L)).intoArray(out, o + L);
+        s2.mul(alpha).add(FloatVector.fromArray(S, out, o + 2 * L)).intoArray(out, o + 2 * L);
+        s3.mul(alpha).add(FloatVector.fromArray(S, out, o + 3 * L)).intoArray(out, o + 3 * L);
+        s4.mul(alpha).add(FloatVector.fromArray(S, out, o + 4 * L)).intoArray(out, o + 4 * L);
+        s5.mul(alpha).add(FloatVector.fromArray(S, out, o + 5 * L)).intoArray(out, o + 5 * L);
+        s6.mul(alpha).add(FloatVector.fromArray(S, out, o + 6 * L)).intoArray(out, o + 6 * L);
+        s7.mul(alpha).add(FloatVector.fromArray(S, out, o + 7 * L)).intoArray(out, o + 7 * L);
+      } else {
+        s0.intoArray(out, o);
+        s1.intoArray(out, o + L);
+        s2.intoArray(out, o + 2 * L);
+        s3.intoArray(out, o + 3 * L);
+        s4.intoArray(out, o + 4 * L);
+        s5.intoArray(out, o + 5 * L);
+        s6.intoArray(out, o + 6 * L);
+        s7.intoArray(out, o + 7 * L);
       }
-      s0.intoArray(out, o);
-      s1.intoArray(out, o + L);
-      s2.intoArray(out, o + 2 * L);
-      s3.intoArray(out, o + 3 * L);
-      s4.intoArray(out, o + 4 * L);
-      s5.intoArray(out, o + 5 * L);
-      s6.intoArray(out, o + 6 * L);
-      s7.intoArray(out, o + 7 * L);
     }
     int bound = S.loopBound(d);
     for (; t < bound; t += L) {
-      FloatVector s0 = zero ? FloatVector.zero(S) : FloatVector.fromArray(S, init, initOff + t);
-      for (int q = q0; q < qs; q++) {
-        s0 = FloatVector.fromArray(S, x0, colIdx[q] * d + t).fma(FloatVector.broadcast(S, values[q]), s0);
-      }
-      for (int q = qs; q < q1; q++) {
-        s0 = FloatVector.fromArray(S, x1, colIdx[q] * d - shift + t).fma(FloatVector.broadcast(S, values[q]), s0);
+      FloatVector s0 = FloatVector.fromArray(S, zero ? ZERO_ROW : init, zero ? 0 : initOff + t);
+      for (int q = q0; q < q1; q++) {
+        s0 = FloatVector.fromArray(S, x, colIdx[q] * d - shift + t).fma(FloatVector.broadcast(S, values[q]), s0);
       }
       if (addScaled) {
-        s0 = s0.mul(alpha).add(FloatVector.fromArray(S, out, oi + t));
+        s0.mul(alpha).add(FloatVector.fromArray(S, out, oi + t)).intoArray(out, oi + t);
+      } else {
+        s0.intoArray(out, oi + t);
       }
-      s0.intoArray(out, oi + t);
     }
     for (; t < d; t++) {
       float s = zero ? 0f : init[initOff + t];
-      for (int q = q0; q < qs; q++) {
-        s = Math.fma(values[q], x0[colIdx[q] * d + t], s);
-      }
-      for (int q = qs; q < q1; q++) {
-        s = Math.fma(values[q], x1[colIdx[q] * d - shift + t], s);
+      for (int q = q0; q < q1; q++) {
+        s = Math.fma(values[q], x[colIdx[q] * d - shift + t], s);
       }
       out[oi + t] = addScaled ? out[oi + t] + alpha * s : s;
     }
@@ -779,22 +785,36 @@ public final class VectorKernels {
     FloatVector bc2 = FloatVector.broadcast(S, s.invSqrtBc2());
     FloatVector eps = FloatVector.broadcast(S, s.eps());
     FloatVector zero = FloatVector.zero(S);
+    // two loops rather than one with a branch on wd: vectors merged at a join can make C2 box them (see
+    // spmmRow); with weight decay the gradient is g + wd·x, without it g itself (as torch)
     int i = off;
     int bound = off + S.loopBound(n);
-    for (; i < bound; i += L) {
-      FloatVector xv = FloatVector.fromArray(S, x, i);
-      FloatVector gv = FloatVector.fromArray(S, g, i);
-      if (wd != 0f) {
-        gv = gv.add(xv.mul(wd));
+    boolean clear = s.zeroGradient();
+    if (wd == 0f) {
+      for (; i < bound; i += L) {
+        FloatVector xv = FloatVector.fromArray(S, x, i);
+        FloatVector gv = FloatVector.fromArray(S, g, i);
+        FloatVector mv = b1.mul(FloatVector.fromArray(S, m, i)).add(c1.mul(gv));
+        FloatVector vv = b2.mul(FloatVector.fromArray(S, v, i)).add(c2.mul(gv).mul(gv));
+        mv.intoArray(m, i);
+        vv.intoArray(v, i);
+        xv.sub(step.mul(mv).div(vv.lanewise(VectorOperators.SQRT).mul(bc2).add(eps))).intoArray(x, i);
+        if (clear) {
+          zero.intoArray(g, i);
+        }
       }
-      FloatVector mv = b1.mul(FloatVector.fromArray(S, m, i)).add(c1.mul(gv));
-      FloatVector vv = b2.mul(FloatVector.fromArray(S, v, i)).add(c2.mul(gv).mul(gv));
-      mv.intoArray(m, i);
-      vv.intoArray(v, i);
-      FloatVector denom = vv.lanewise(VectorOperators.SQRT).mul(bc2).add(eps);
-      xv.sub(step.mul(mv).div(denom)).intoArray(x, i);
-      if (s.zeroGradient()) {
-        zero.intoArray(g, i);
+    } else {
+      for (; i < bound; i += L) {
+        FloatVector xv = FloatVector.fromArray(S, x, i);
+        FloatVector gv = FloatVector.fromArray(S, g, i).add(xv.mul(wd));
+        FloatVector mv = b1.mul(FloatVector.fromArray(S, m, i)).add(c1.mul(gv));
+        FloatVector vv = b2.mul(FloatVector.fromArray(S, v, i)).add(c2.mul(gv).mul(gv));
+        mv.intoArray(m, i);
+        vv.intoArray(v, i);
+        xv.sub(step.mul(mv).div(vv.lanewise(VectorOperators.SQRT).mul(bc2).add(eps))).intoArray(x, i);
+        if (clear) {
+          zero.intoArray(g, i);
+        }
       }
     }
     ScalarKernels.adam(s, x, g, m, v, i, off + n - i);
