@@ -784,7 +784,6 @@ public final class VectorKernels {
     FloatVector step = FloatVector.broadcast(S, s.stepSize());
     FloatVector bc2 = FloatVector.broadcast(S, s.invSqrtBc2());
     FloatVector eps = FloatVector.broadcast(S, s.eps());
-    FloatVector zero = FloatVector.zero(S);
     // two loops rather than one with a branch on wd: vectors merged at a join can make C2 box them (see
     // spmmRow); with weight decay the gradient is g + wd·x, without it g itself (as torch)
     int i = off;
@@ -799,8 +798,8 @@ public final class VectorKernels {
         mv.intoArray(m, i);
         vv.intoArray(v, i);
         xv.sub(step.mul(mv).div(vv.lanewise(VectorOperators.SQRT).mul(bc2).add(eps))).intoArray(x, i);
-        if (clear) {
-          zero.intoArray(g, i);
+        if (clear) { // zeros loaded in the loop: storing a vector made before it was not always intrinsified
+          FloatVector.fromArray(S, ZERO_ROW, 0).intoArray(g, i);
         }
       }
     } else {
@@ -812,8 +811,8 @@ public final class VectorKernels {
         mv.intoArray(m, i);
         vv.intoArray(v, i);
         xv.sub(step.mul(mv).div(vv.lanewise(VectorOperators.SQRT).mul(bc2).add(eps))).intoArray(x, i);
-        if (clear) {
-          zero.intoArray(g, i);
+        if (clear) { // zeros loaded in the loop: storing a vector made before it was not always intrinsified
+          FloatVector.fromArray(S, ZERO_ROW, 0).intoArray(g, i);
         }
       }
     }
