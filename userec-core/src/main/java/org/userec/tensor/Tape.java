@@ -710,14 +710,9 @@ public final class Tape {
   private void horner(float[] h1, CsrMatrix at, DenseRows g, int layers, float inv, DenseRows dx) {
     int n = at.rows;
     int d = g.cols();
-    if (layers == 0) { // dx += inv·g, as a product with no entries started from g
+    if (layers == 0 || (layers == 1 && h1 != null)) { // dx += inv·H_L, as a product with no entries started from H_L
       CsrMatrix none = new CsrMatrix(n, 0, new int[n + 1], new int[0], new float[0]);
-      Kernels.spmmAddScaled(none, DenseRows.stacked(d, new float[0]), g, inv, dx);
-      return;
-    }
-    if (layers == 1 && h1 != null) { // dx += inv·H¹
-      CsrMatrix none = new CsrMatrix(n, 0, new int[n + 1], new int[0], new float[0]);
-      Kernels.spmmAddScaled(none, DenseRows.stacked(d, new float[0]), DenseRows.of(h1, d), inv, dx);
+      Kernels.spmmAddScaled(none, DenseRows.stacked(d, new float[0]), layers == 0 ? g : DenseRows.of(h1, d), inv, dx);
       return;
     }
     DenseRows h = h1 != null ? DenseRows.of(h1, d) : g;

@@ -275,8 +275,9 @@ public final class Kernels {
    * are zero). Scatters those rows of a in order, so it costs time in their entries only, not in all of a:
    * out(j) gets a(rows[k], j)·x[k] added for k ascending, each element one FMA chain started from out's value.
    * For ascending rows these are the very bits of the gather product by {@link CsrMatrix#transpose()} (whose
-   * row j lists its entries by ascending column). Runs on the calling thread (the rows scatter into shared
-   * output rows); e.g. the first backward step of a propagation from a gradient that only a batch's nodes have.
+   * row j lists its entries by ascending column), on any number of threads: each thread owns a range of output
+   * rows and skips the entries of the others. E.g. the first backward step of a propagation from a gradient
+   * that only a batch's nodes have.
    */
   public static void spmmTransposedRows(CsrMatrix a, int[] rows, float[] x, int d, float[] out) {
     if (x.length < (long) rows.length * d || out.length != (long) a.cols * d) {
@@ -289,11 +290,23 @@ public final class Kernels {
         throw new IndexOutOfBoundsException("spmmTransposedRows: row " + r + " outside [0, " + a.rows + ")");
       }
     }
-    if (VECTOR) {
-      VectorKernels.spmmTransposedRows(a, rows, x, d, out);
-    } else {
+    if (!VECTOR) {
       ScalarKernels.spmmTransposedRows(a, rows, x, d, out);
+      return;
     }
+    long entries = 0;
+    for (int r : rows) {
+      entries += a.rowPtr[r + 1] - a.rowPtr[r];
+    }
+    int tasks = Parallel.threads();
+    if (tasks == 1 || entries * d < SERIAL_FLOPS) {
+      VectorKernels.spmmTransposedRowsRange(a, rows, x, d, out, 0, a.cols);
+      return;
+    }
+    // one output range per thread: every task reads all the rows' entries, so more tasks would cost more
+    int per = (a.cols + tasks - 1) / tasks;
+    Parallel.forRange(
+        tasks, 1, (t0, t1) -> VectorKernels.spmmTransposedRowsRange(a, rows, x, d, out, t0 * per, Math.min(a.cols, t1 * per)));
   }
 
   /** Rows per task so that a task does about 2^17 multiply-adds (and everything runs inline when tiny). */

@@ -481,6 +481,11 @@ public final class VectorKernels {
    * Kernels#spmmTransposedRows}).
    */
   public static void spmmTransposedRows(CsrMatrix a, int[] rows, float[] x, int d, float[] out) {
+    spmmTransposedRowsRange(a, rows, x, d, out, 0, a.cols);
+  }
+
+  /** {@link #spmmTransposedRows} for the output rows j in [lo, hi) only (the others' entries are skipped). */
+  static void spmmTransposedRowsRange(CsrMatrix a, int[] rows, float[] x, int d, float[] out, int lo, int hi) {
     int[] colIdx = a.colIdx;
     float[] values = a.values;
     int bound8 = d - d % (8 * L);
@@ -500,8 +505,12 @@ public final class VectorKernels {
         FloatVector g6 = FloatVector.fromArray(S, x, xk + t + 6 * L);
         FloatVector g7 = FloatVector.fromArray(S, x, xk + t + 7 * L);
         for (int q = q0; q < q1; q++) {
+          int j = colIdx[q];
+          if (j < lo || j >= hi) {
+            continue;
+          }
           FloatVector v = FloatVector.broadcast(S, values[q]);
-          int o = colIdx[q] * d + t;
+          int o = j * d + t;
           g0.fma(v, FloatVector.fromArray(S, out, o)).intoArray(out, o);
           g1.fma(v, FloatVector.fromArray(S, out, o + L)).intoArray(out, o + L);
           g2.fma(v, FloatVector.fromArray(S, out, o + 2 * L)).intoArray(out, o + 2 * L);
@@ -515,15 +524,20 @@ public final class VectorKernels {
       for (; t < bound; t += L) {
         FloatVector g0 = FloatVector.fromArray(S, x, xk + t);
         for (int q = q0; q < q1; q++) {
-          int o = colIdx[q] * d + t;
-          g0.fma(FloatVector.broadcast(S, values[q]), FloatVector.fromArray(S, out, o)).intoArray(out, o);
+          int j = colIdx[q];
+          if (j >= lo && j < hi) {
+            int o = j * d + t;
+            g0.fma(FloatVector.broadcast(S, values[q]), FloatVector.fromArray(S, out, o)).intoArray(out, o);
+          }
         }
       }
       for (; t < d; t++) {
         float g = x[xk + t];
         for (int q = q0; q < q1; q++) {
-          int o = colIdx[q] * d + t;
-          out[o] = Math.fma(g, values[q], out[o]);
+          int j = colIdx[q];
+          if (j >= lo && j < hi) {
+            out[j * d + t] = Math.fma(g, values[q], out[j * d + t]);
+          }
         }
       }
     }

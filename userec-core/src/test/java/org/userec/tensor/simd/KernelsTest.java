@@ -158,6 +158,26 @@ class KernelsTest {
   }
 
   @Test
+  void spmmTransposedRowsIsThreadIndependentAndCorrect() {
+    Random rnd = new Random(18);
+    int n = 6000;
+    CsrMatrix a = randomCsr(rnd, n, 5000, 12);
+    int[] rows = java.util.stream.IntStream.range(0, n).filter(i -> i % 4 == 1).toArray();
+    for (int d : new int[] {64, 65}) {
+      float[] x = random(rnd, rows.length * d);
+      float[] out0 = random(rnd, a.cols * d);
+      float[] got = sameWithOneAndTwoThreads("spmmTransposedRows d=" + d, () -> {
+        float[] out = out0.clone();
+        Kernels.spmmTransposedRows(a, rows, x, d, out);
+        return out;
+      });
+      float[] want = out0.clone();
+      ScalarKernels.spmmTransposedRows(a, rows, x, d, want);
+      assertClose(got, want, 12, "spmmTransposedRows d=" + d);
+    }
+  }
+
+  @Test
   void spmmWithInitialValuesChecksShapes() {
     CsrMatrix a = randomCsr(new Random(1), 5, 4, 2);
     DenseRows x = DenseRows.of(new float[4 * 3], 3);
