@@ -43,19 +43,15 @@ public final class LightGcn implements Recommender {
     return List.of(users, items);
   }
 
-  /** Ē = mean over layers 0..L of Âˡ E⁽⁰⁾. */
-  private Tensor propagate(Tape t) {
-    return t.propagateMean(adj, t.concatRows(users, items), layers);
-  }
-
   @Override
   public Tensor loss(Batch batch, Tape t, RandomGenerator rng) {
-    Tensor all = propagate(t);
-    int[] posRows = offset(batch.pos(), numUsers);
-    int[] negRows = offset(batch.neg(), numUsers);
-    Tensor u = t.gatherRows(all, batch.users());
-    Tensor p = t.gatherRows(all, posRows);
-    Tensor n = t.gatherRows(all, negRows);
+    // Ē only at the batch's nodes (the loss reads nothing else): the same values and gradients as gathering
+    // from the full propagation, without computing the last layer everywhere
+    BatchNodes b = BatchNodes.of(batch, numUsers, items.rows);
+    Tensor mean = t.propagateMeanRows(adj, layers, b.nodes(), users, items);
+    Tensor u = t.gatherRows(mean, b.users());
+    Tensor p = t.gatherRows(mean, b.pos());
+    Tensor n = t.gatherRows(mean, b.neg());
     Tensor bpr = Losses.bpr(t, t.rowDot(u, p), t.rowDot(u, n));
     Tensor reg =
         Losses.embNorm(
@@ -73,7 +69,7 @@ public final class LightGcn implements Recommender {
 
   @Override
   public Scorer scorer() {
-    Tensor all = propagate(Tape.noGrad());
+    Tensor all = Tape.noGrad().propagateMean(adj, layers, users, items); // Ē = mean over layers 0..L of Âˡ E⁽⁰⁾
     int d = users.cols;
     float[] u = java.util.Arrays.copyOfRange(all.data, 0, numUsers * d);
     float[] i = java.util.Arrays.copyOfRange(all.data, numUsers * d, all.data.length);

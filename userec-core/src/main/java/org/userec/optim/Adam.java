@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.userec.tensor.Param;
+import org.userec.tensor.simd.AdamStep;
+import org.userec.tensor.simd.Kernels;
 
 /**
  * Adam as torch.optim.Adam defines it (Kingma &amp; Ba 2015, Algorithm 1, with PyTorch's placement of ε
@@ -134,14 +136,20 @@ public final class Adam {
 
   /** One update of every parameter that has a gradient. */
   public void step() {
+    step(false);
+  }
+
+  /**
+   * {@link #step()} then {@link #zeroGrad()}, with each gradient zeroed in the same pass that reads it (a
+   * training loop's zero_grad for the next batch, without a pass of its own).
+   */
+  public void stepThenZeroGrad() {
+    step(true);
+  }
+
+  private void step(boolean zeroGradients) {
     double b1 = options.beta1();
     double b2 = options.beta2();
-    float fb1 = (float) b1;
-    float fb2 = (float) b2;
-    float c1 = (float) (1 - b1);
-    float c2 = (float) (1 - b2);
-    float wd = (float) options.weightDecay();
-    float eps = (float) options.eps();
     for (int k = 0; k < params.size(); k++) {
       Param p = params.get(k);
       float[] g = p.grad();
@@ -151,21 +159,11 @@ public final class Adam {
       long t = ++steps[k];
       double bc1 = 1 - Math.pow(b1, t);
       double bc2 = 1 - Math.pow(b2, t);
-      float stepSize = (float) (lr / bc1);
-      float invSqrtBc2 = (float) (1 / Math.sqrt(bc2));
-      float[] x = p.data;
-      float[] mk = m[k];
-      float[] vk = v[k];
-      // elementwise, so a split across threads gives the same bits as one thread
-      org.userec.util.Parallel.forRange(x.length, 1 << 15, (from, to) -> {
-        for (int i = from; i < to; i++) {
-          float gi = wd == 0f ? g[i] : g[i] + wd * x[i];
-          mk[i] = fb1 * mk[i] + c1 * gi;
-          vk[i] = fb2 * vk[i] + c2 * gi * gi;
-          float denom = (float) Math.sqrt(vk[i]) * invSqrtBc2 + eps;
-          x[i] -= stepSize * mk[i] / denom;
-        }
-      });
+      AdamStep s =
+          new AdamStep(
+              (float) b1, (float) (1 - b1), (float) b2, (float) (1 - b2), (float) options.weightDecay(), (float) (lr / bc1),
+              (float) (1 / Math.sqrt(bc2)), (float) options.eps(), zeroGradients);
+      Kernels.adam(s, p.data, g, m[k], v[k]);
     }
   }
 

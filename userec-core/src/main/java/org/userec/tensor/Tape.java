@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
 import org.userec.graph.CsrMatrix;
+import org.userec.tensor.simd.DenseRows;
 import org.userec.tensor.simd.Kernels;
 import org.userec.util.Parallel;
 
@@ -22,10 +23,13 @@ import org.userec.util.Parallel;
  * arrays passed to ops are copied, so callers may reuse them.
  */
 public final class Tape {
-  /** Elementwise work on more values than this is split across threads. */
-  private static final int PARALLEL_MIN = 1 << 16;
+  /**
+   * Elementwise work on more values than this is split across threads: handing work to the pool costs tens of
+   * microseconds, and memory-bound passes over fewer values (a batch's 2048×64 rows) gain nothing from it.
+   */
+  private static final int PARALLEL_MIN = 1 << 18;
   /** Values per chunk when split. */
-  private static final int GRAIN = 1 << 14;
+  private static final int GRAIN = 1 << 16;
 
   private final boolean recording;
   private final List<Runnable> backwards = new ArrayList<>();
@@ -62,6 +66,16 @@ public final class Tape {
       return new float[n];
     }
     float[] a = pool.take(n);
+    taken.add(a);
+    return a;
+  }
+
+  /** Like {@link #alloc} but with unspecified contents: for a buffer whose every value is written before it is read. */
+  float[] allocForOverwrite(int n) {
+    if (pool == null) {
+      return new float[n];
+    }
+    float[] a = pool.takeForOverwrite(n);
     taken.add(a);
     return a;
   }
@@ -141,6 +155,7 @@ public final class Tape {
         pool.give(a);
       }
       taken.clear();
+      pool.endStep();
     }
   }
 
@@ -535,28 +550,36 @@ public final class Tape {
    * repeated L times, so forward and backward each cost L sparse products and no per-layer tape entries.
    */
   public Tensor propagateMean(CsrMatrix a, Tensor x, int layers) {
-    if (a.rows != a.cols || a.cols != x.rows) {
-      throw new IllegalArgumentException("propagateMean: sparse " + a.rows + "x" + a.cols + " · " + x.shape());
-    }
-    if (layers < 0) {
-      throw new IllegalArgumentException("propagateMean: layers must be >= 0, got " + layers);
-    }
-    int d = x.cols;
-    int n = x.data.length;
-    Tensor out = output(x.rows, d, x);
+    return propagateMean(a, layers, x);
+  }
+
+  /**
+   * {@link #propagateMean(CsrMatrix, Tensor, int)} over x = [x₀; x₁; …], the blocks stacked by rows as
+   * torch.cat(x, dim=0), with their gradients written in place: equal to {@code propagateMean(a,
+   * concatRows(x), layers)}, value for value and gradient for gradient, with one copy fewer each way.
+   */
+  public Tensor propagateMean(CsrMatrix a, int layers, Tensor... x) {
+    Tensor[] xs = checkPropagate("propagateMean", a, layers, x);
+    int d = xs[0].cols;
+    int n = a.rows;
+    Tensor out = output(n, d, xs);
     float[] acc = out.data;
-    System.arraycopy(x.data, 0, acc, 0, n);
-    float[] cur = x.data;
+    int off = 0;
+    for (Tensor b : xs) { // acc = x (then + E¹ + … in layer order)
+      System.arraycopy(b.data, 0, acc, off, b.data.length);
+      off += b.data.length;
+    }
+    DenseRows cur = layers == 0 ? null : input(xs, d);
     float[][] bufs = new float[2][];
     for (int l = 1; l <= layers; l++) {
       int which = l & 1;
       if (bufs[which] == null) {
-        bufs[which] = alloc(n);
+        bufs[which] = allocForOverwrite(n * d);
       }
       float[] next = bufs[which];
-      Kernels.spmm(a, cur, d, next, false);
-      Kernels.add(acc, 0, next, 0, acc, 0, n);
-      cur = next;
+      Kernels.spmm(a, cur, null, DenseRows.of(next, d));
+      Kernels.add(acc, 0, next, 0, acc, 0, n * d);
+      cur = DenseRows.of(next, d);
     }
     float inv = 1f / (layers + 1);
     Kernels.scale(acc, inv);
@@ -565,21 +588,212 @@ public final class Tape {
       if (g == null) {
         return;
       }
-      float[] h = g;
-      float[][] hb = new float[2][];
-      for (int l = 1; l <= layers; l++) {
-        int which = l & 1;
-        if (hb[which] == null) {
-          hb[which] = alloc(n);
-        }
-        float[] nh = hb[which];
-        System.arraycopy(g, 0, nh, 0, n);
-        Kernels.spmm(a.transpose(), h, d, nh, true);
-        h = nh;
-      }
-      Kernels.axpy(inv, h, 0, x.gradBuffer(), 0, n);
+      horner(null, a.transpose(), DenseRows.of(g, d), layers, inv, gradientsOf(xs, d));
     });
     return out;
+  }
+
+  /**
+   * Rows {@code rows} of the LightGCN layer mean over x = [x₀; x₁; …] (blocks stacked by rows): equal to {@code
+   * gatherRows(propagateMean(a, layers, x), rows)}, value for value and gradient for gradient, at a fraction of
+   * the cost when the rows are few. The last layer is computed only for the distinct requested rows (Âᴸx at
+   * those rows from Âᴸ⁻¹x), and backward starts from a gradient that is zero outside them, stored compactly.
+   * Rows may repeat and come in any order (their gradients add up in request order); sorted distinct rows skip
+   * a copy.
+   */
+  public Tensor propagateMeanRows(CsrMatrix a, int layers, int[] rows, Tensor... x) {
+    Tensor[] xs = checkPropagate("propagateMeanRows", a, layers, x);
+    int d = xs[0].cols;
+    int n = a.rows;
+    int[] rs = checkIndices("propagateMeanRows", rows, n, "rows of a " + n + "x" + n + " sparse matrix");
+    int[] distinct = sortedDistinct(rs);
+    boolean same = distinct.length == rs.length; // rs was sorted and distinct
+    int m = distinct.length;
+    Tensor out = output(rs.length, d, xs);
+    float[] acc = same ? out.data : alloc(m * d); // the mean at the distinct rows
+    for (int k = 0; k < m; k++) {
+      int i = distinct[k];
+      int b = blockOf(xs, i);
+      System.arraycopy(xs[b].data, (i - blockStart(xs, b)) * d, acc, k * d, d);
+    }
+    if (layers > 0) {
+      DenseRows cur = input(xs, d);
+      float[][] bufs = new float[2][];
+      for (int l = 1; l < layers; l++) {
+        int which = l & 1;
+        if (bufs[which] == null) {
+          bufs[which] = allocForOverwrite(n * d);
+        }
+        float[] next = bufs[which];
+        Kernels.spmm(a, cur, null, DenseRows.of(next, d));
+        for (int k = 0; k < m; k++) {
+          Kernels.add(acc, k * d, next, distinct[k] * d, acc, k * d, d);
+        }
+        cur = DenseRows.of(next, d);
+      }
+      float[] last = allocForOverwrite(m * d);
+      Kernels.spmmRows(a, distinct, cur, last);
+      Kernels.add(acc, 0, last, 0, acc, 0, m * d);
+    }
+    float inv = 1f / (layers + 1);
+    Kernels.scale(acc, inv, 0, m * d);
+    int[] slot = same ? null : slots(rs, distinct);
+    if (!same) {
+      for (int r = 0; r < rs.length; r++) {
+        System.arraycopy(acc, slot[r] * d, out.data, r * d, d);
+      }
+    }
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      // the gradient, zero outside the distinct rows, stored compactly
+      float[] gc = g;
+      if (!same) {
+        gc = alloc(m * d);
+        for (int r = 0; r < rs.length; r++) {
+          Kernels.axpy(1f, g, r * d, gc, slot[r] * d, d);
+        }
+      }
+      int[] rowOf = new int[n];
+      java.util.Arrays.fill(rowOf, -1);
+      for (int k = 0; k < m; k++) {
+        rowOf[distinct[k]] = k;
+      }
+      DenseRows dx = gradientsOf(xs, d);
+      if (layers == 0) {
+        horner(null, a.transpose(), DenseRows.remapped(gc, rowOf, d), 0, inv, dx);
+        return;
+      }
+      // H¹ = g + Aᵀg, with Aᵀg scattered from the rows of A at the distinct rows: time in their entries only
+      float[] h1 = alloc(n * d);
+      for (int k = 0; k < m; k++) {
+        System.arraycopy(gc, k * d, h1, distinct[k] * d, d);
+      }
+      Kernels.spmmTransposedRows(a, distinct, gc, d, h1);
+      horner(h1, a.transpose(), DenseRows.remapped(gc, rowOf, d), layers, inv, dx);
+    });
+    return out;
+  }
+
+  /**
+   * The blocks as a sparse product's input: read in place when they are one or two (users; items), else a
+   * pooled copy of them stacked.
+   */
+  private DenseRows input(Tensor[] xs, int d) {
+    float[][] arrays = new float[xs.length][];
+    for (int b = 0; b < xs.length; b++) {
+      arrays[b] = xs[b].data;
+    }
+    if (xs.length <= 2) {
+      return DenseRows.stacked(d, arrays);
+    }
+    int n = 0;
+    for (float[] b : arrays) {
+      n += b.length;
+    }
+    float[] all = allocForOverwrite(n);
+    int off = 0;
+    for (float[] b : arrays) {
+      System.arraycopy(b, 0, all, off, b.length);
+      off += b.length;
+    }
+    return DenseRows.of(all, d);
+  }
+
+  /**
+   * dx += inv·H_L with H_0 = g and H_l = g + Aᵀ·H_{l−1} (Horner's rule for Σ_l (Aᵀ)ˡ·g), given H¹ (null to
+   * compute it here, from a dense g). The last step writes straight into dx; steps between use two full-size
+   * buffers.
+   */
+  private void horner(float[] h1, CsrMatrix at, DenseRows g, int layers, float inv, DenseRows dx) {
+    int n = at.rows;
+    int d = g.cols();
+    if (layers == 0 || (layers == 1 && h1 != null)) { // dx += inv·H_L, as a product with no entries started from H_L
+      CsrMatrix none = new CsrMatrix(n, 0, new int[n + 1], new int[0], new float[0]);
+      Kernels.spmmAddScaled(none, DenseRows.stacked(d, new float[0]), layers == 0 ? g : DenseRows.of(h1, d), inv, dx);
+      return;
+    }
+    DenseRows h = h1 != null ? DenseRows.of(h1, d) : g;
+    float[][] bufs = new float[2][];
+    for (int l = h1 != null ? 2 : 1; l < layers; l++) {
+      int which = l & 1;
+      if (bufs[which] == null) {
+        bufs[which] = allocForOverwrite(n * d);
+      }
+      Kernels.spmm(at, h, g, DenseRows.of(bufs[which], d));
+      h = DenseRows.of(bufs[which], d);
+    }
+    Kernels.spmmAddScaled(at, h, g, inv, dx);
+  }
+
+  private static Tensor[] checkPropagate(String op, CsrMatrix a, int layers, Tensor... x) {
+    if (x.length == 0) {
+      throw new IllegalArgumentException(op + ": no input blocks");
+    }
+    long rows = 0;
+    for (Tensor b : x) {
+      if (b.cols != x[0].cols) {
+        throw new IllegalArgumentException(op + ": input blocks differ in columns, " + x[0].shape() + " vs " + b.shape());
+      }
+      rows += b.rows;
+    }
+    if (a.rows != a.cols || a.cols != rows || x[0].cols == 0) {
+      throw new IllegalArgumentException(
+          op + ": sparse " + a.rows + "x" + a.cols + " · " + rows + "x" + x[0].cols + " (" + x.length + " blocks)");
+    }
+    if (layers < 0) {
+      throw new IllegalArgumentException(op + ": layers must be >= 0, got " + layers);
+    }
+    return x.clone();
+  }
+
+  /** The blocks' gradient buffers, stacked; a block that needs no gradient gets a scratch buffer instead. */
+  private DenseRows gradientsOf(Tensor[] xs, int d) {
+    float[][] arrays = new float[xs.length][];
+    for (int b = 0; b < xs.length; b++) {
+      arrays[b] = xs[b].requiresGrad ? xs[b].gradBuffer() : alloc(xs[b].data.length);
+    }
+    return DenseRows.stacked(d, arrays);
+  }
+
+  private static int blockOf(Tensor[] xs, int row) {
+    int b = 0;
+    int end = xs[0].rows;
+    while (row >= end) {
+      end += xs[++b].rows;
+    }
+    return b;
+  }
+
+  private static int blockStart(Tensor[] xs, int b) {
+    int s = 0;
+    for (int k = 0; k < b; k++) {
+      s += xs[k].rows;
+    }
+    return s;
+  }
+
+  /** The distinct values of idx, ascending; idx itself when it already is (strictly ascending). */
+  private static int[] sortedDistinct(int[] idx) {
+    boolean ascending = true;
+    for (int k = 1; k < idx.length && ascending; k++) {
+      ascending = idx[k - 1] < idx[k];
+    }
+    if (ascending) {
+      return idx;
+    }
+    return java.util.Arrays.stream(idx).sorted().distinct().toArray();
+  }
+
+  /** For each idx[r], its position in the sorted distinct values. */
+  private static int[] slots(int[] idx, int[] distinct) {
+    int[] slot = new int[idx.length];
+    for (int r = 0; r < idx.length; r++) {
+      slot[r] = java.util.Arrays.binarySearch(distinct, idx[r]);
+    }
+    return slot;
   }
 
   /**
@@ -1506,10 +1720,7 @@ public final class Tape {
 
   /** Σ x², 1×1 (accumulated in double). */
   public Tensor sumSquares(Tensor x) {
-    double acc = 0;
-    for (float v : x.data) {
-      acc += (double) v * v;
-    }
+    double acc = sumOfSquares(x.data);
     Tensor out = output(1, 1, x);
     out.data[0] = (float) acc;
     onBackward(out, () -> {
@@ -1523,13 +1734,32 @@ public final class Tape {
     return out;
   }
 
+  /**
+   * Σ x² in double, in four interleaved partial sums added at the end: one running sum is a chain of dependent
+   * additions (latency-bound, ~0.15 ms per 2048×64 batch tensor), four keep the adder busy. The order is fixed,
+   * so the result does not depend on the thread count.
+   */
+  private static double sumOfSquares(float[] x) {
+    double s0 = 0;
+    double s1 = 0;
+    double s2 = 0;
+    double s3 = 0;
+    int i = 0;
+    for (; i + 3 < x.length; i += 4) {
+      s0 += (double) x[i] * x[i];
+      s1 += (double) x[i + 1] * x[i + 1];
+      s2 += (double) x[i + 2] * x[i + 2];
+      s3 += (double) x[i + 3] * x[i + 3];
+    }
+    for (; i < x.length; i++) {
+      s0 += (double) x[i] * x[i];
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
   /** ‖x‖₂ (Frobenius norm), 1×1, as torch.norm(x, p=2); the gradient at x = 0 is 0, as torch. */
   public Tensor norm(Tensor x) {
-    double acc = 0;
-    for (float v : x.data) {
-      acc += (double) v * v;
-    }
-    float nv = (float) Math.sqrt(acc);
+    float nv = (float) Math.sqrt(sumOfSquares(x.data));
     Tensor out = output(1, 1, x);
     out.data[0] = nv;
     onBackward(out, () -> {

@@ -137,6 +137,7 @@ public final class Trainer {
     int[] items = dataset.train().items();
     int bs = settings.batchSize();
     double total = 0;
+    adam.zeroGrad(); // then each step zeroes the gradients it has read, for the next batch
     for (int b = 0; b < batches; b++) {
       int from = b * bs;
       int to = Math.min(order.length, from + bs);
@@ -150,7 +151,6 @@ public final class Trainer {
         bp[k] = items[row];
         bn[k] = sampler.sample(bu[k], negRng);
       }
-      adam.zeroGrad();
       Tape tape = Tape.recording(pool);
       Tensor loss = model.loss(new Batch(bu, bp, bn), tape, modelRng);
       float v = loss.item();
@@ -163,7 +163,7 @@ public final class Trainer {
       if (settings.clipGradNorm() > 0) {
         clipGradNorm(model.params(), settings.clipGradNorm());
       }
-      adam.step();
+      adam.stepThenZeroGrad();
       total += v;
       for (TrainListener l : listeners) {
         l.onBatch(epoch, b, batches, v);

@@ -145,6 +145,23 @@ class AdamTest {
   }
 
   @Test
+  void stepThenZeroGradIsStepFollowedByZeroGrad() {
+    Param a = new Param("w", Tensor.of(1, 4, INIT));
+    Param b = new Param("w", Tensor.of(1, 4, INIT));
+    Adam one = new Adam(List.of(a), 0.05);
+    Adam other = new Adam(List.of(b), 0.05);
+    for (float[] g : GRADS) {
+      System.arraycopy(g, 0, a.gradBuffer(), 0, g.length);
+      System.arraycopy(g, 0, b.gradBuffer(), 0, g.length);
+      one.step();
+      one.zeroGrad();
+      other.stepThenZeroGrad();
+      assertThat(b.data).containsExactly(a.data);
+      assertThat(b.grad()).containsOnly(0f);
+    }
+  }
+
+  @Test
   void restoreRejectsMismatchedState() {
     Param p = new Param("w", Tensor.of(1, 4, INIT));
     Adam adam = new Adam(List.of(p), 0.05);

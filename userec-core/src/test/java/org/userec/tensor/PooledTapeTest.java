@@ -29,15 +29,41 @@ class PooledTapeTest {
     assertThat(pooled).isEqualTo(plain);
     assertThat(x2.grad()).containsExactly(x1.grad());
     assertThat(w2.grad()).containsExactly(w1.grad());
+    // the first step only learns which lengths a step needs; from the second on they are kept, and a third
+    // step reuses them (none new are needed) and still agrees
+    assertThat(pool.held()).isZero();
+    for (int step = 2; step <= 3; step++) {
+      x1.zeroGrad();
+      w1.zeroGrad();
+      x2.zeroGrad();
+      w2.zeroGrad();
+      assertThat(run(Tape.recording(pool), x2, w2, a)).isEqualTo(run(Tape.recording(), x1, w1, a));
+      assertThat(x2.grad()).containsExactly(x1.grad());
+    }
     int held = pool.held();
     assertThat(held).isPositive();
-    // a second step reuses the arrays (none new are needed) and still agrees
-    x1.zeroGrad();
-    w1.zeroGrad();
     x2.zeroGrad();
     w2.zeroGrad();
-    assertThat(run(Tape.recording(pool), x2, w2, a)).isEqualTo(run(Tape.recording(), x1, w1, a));
+    run(Tape.recording(pool), x2, w2, a);
     assertThat(pool.held()).isEqualTo(held);
-    assertThat(x2.grad()).containsExactly(x1.grad());
+  }
+
+  @Test
+  void poolKeepsOnlyLengthsThatRecur() {
+    ArrayPool pool = new ArrayPool();
+    for (int step = 1; step <= 10; step++) {
+      float[] fixed = pool.take(64);
+      float[] varying = pool.take(1000 + step); // a new length every step, as arrays over a batch's nodes
+      fixed[0] = 1f;
+      pool.give(fixed);
+      pool.give(varying);
+      pool.endStep();
+      // from the second step on, the recurring length is kept and the varying one is not
+      assertThat(pool.held()).as("step %d", step).isEqualTo(step == 1 ? 0 : 1);
+    }
+    assertThat(pool.take(64)).containsOnly(0f);
+    pool.endStep();
+    pool.endStep(); // a step that did not take 64 drops it
+    assertThat(pool.held()).isZero();
   }
 }

@@ -105,6 +105,108 @@ class TapeGradTest {
   }
 
   @Test
+  void propagateMeanOverStackedBlocks() {
+    CsrMatrix a = randomSparse(7, 7, 18, 9);
+    Param top = param("top", 3, 3, 1);
+    Param bottom = param("bottom", 4, 3, 2);
+    for (int layers = 0; layers <= 3; layers++) {
+      int l = layers;
+      GradCheck.of("propagateMean blocks L=" + l).check(tp -> tp.propagateMean(a, l, top, bottom), top, bottom);
+    }
+  }
+
+  @Test
+  void propagateMeanRows() {
+    CsrMatrix a = randomSparse(7, 7, 18, 11);
+    Param top = param("top", 3, 3, 1);
+    Param bottom = param("bottom", 4, 3, 2);
+    int[][] rowSets = {{0, 2, 3, 6}, {5, 1, 5, 0, 5}, {4, 2}};
+    for (int layers = 0; layers <= 3; layers++) {
+      for (int[] rows : rowSets) {
+        int l = layers;
+        GradCheck.of("propagateMeanRows L=" + l + " rows=" + java.util.Arrays.toString(rows))
+            .check(tp -> tp.propagateMeanRows(a, l, rows, top, bottom), top, bottom);
+      }
+    }
+  }
+
+  /**
+   * The fused ops give the very bits of the composite they replace (concatRows, propagateMean, gatherRows):
+   * values, and gradients accumulated into parameters that already hold one.
+   */
+  @Test
+  void propagateMeanRowsIsBitIdenticalToGatheringTheFullMean() {
+    SplittableRandom rng = new SplittableRandom(4);
+    CsrMatrix a = symmetric(randomSparse(40, 40, 300, 6));
+    for (int d : new int[] {1, 7, 8, 17, 64, 65}) {
+      for (int layers = 0; layers <= 3; layers++) {
+        for (int[] rows : new int[][] {{0, 3, 4, 17, 39}, {9, 2, 9, 30, 2, 2, 0}}) {
+          Param[] fused = {param("u", 15, d, 1), param("i", 25, d, 2)};
+          Param[] plain = {param("u", 15, d, 1), param("i", 25, d, 2)};
+          float[] seed = new float[rows.length * d];
+          for (int k = 0; k < seed.length; k++) {
+            seed[k] = (float) rng.nextDouble(-1, 1);
+          }
+          for (Param[] ps : new Param[][] {fused, plain}) {
+            java.util.Arrays.fill(ps[0].gradBuffer(), 0.125f); // a gradient already there (e.g. a reg term)
+            java.util.Arrays.fill(ps[1].gradBuffer(), -0.375f);
+          }
+          Tape t1 = Tape.recording(new ArrayPool());
+          Tensor y1 = t1.propagateMeanRows(a, layers, rows, fused[0], fused[1]);
+          Tape t2 = Tape.recording();
+          Tensor y2 = t2.gatherRows(t2.propagateMean(a, t2.concatRows(plain[0], plain[1]), layers), rows);
+          String what = "d=" + d + " L=" + layers + " rows=" + java.util.Arrays.toString(rows);
+          assertThat(y1.data).as(what).containsExactly(y2.data);
+          t1.backward(y1, seed);
+          t2.backward(y2, seed);
+          assertThat(fused[0].grad()).as(what).containsExactly(plain[0].grad());
+          assertThat(fused[1].grad()).as(what).containsExactly(plain[1].grad());
+          // and the block form of the full mean equals the concatenated one
+          Tape t3 = Tape.noGrad();
+          assertThat(t3.propagateMean(a, layers, fused[0], fused[1]).data)
+              .as(what)
+              .containsExactly(t3.propagateMean(a, t3.concatRows(fused[0], fused[1]), layers).data);
+        }
+      }
+    }
+  }
+
+  @Test
+  void propagateMeanRowsPassesNoGradientToAFrozenBlock() {
+    CsrMatrix a = symmetric(randomSparse(9, 9, 30, 8));
+    Param top = param("top", 4, 5, 1);
+    Tensor frozen = param("bottom", 5, 5, 2).copy();
+    Tape t = Tape.recording();
+    Tensor y = t.propagateMeanRows(a, 2, new int[] {1, 6}, top, frozen);
+    t.backward(t.sum(y));
+    assertThat(frozen.grad()).isNull();
+    assertThat(top.grad()).isNotNull();
+    // no rows: an empty output
+    assertThat(Tape.noGrad().propagateMeanRows(a, 2, new int[0], top, frozen).shape()).isEqualTo("0x5");
+  }
+
+  /** a + aᵀ, marked symmetric (as the normalised user–item adjacency). */
+  private static CsrMatrix symmetric(CsrMatrix a) {
+    int n = a.rows;
+    int nnz = a.nnz();
+    int[] r = new int[2 * nnz];
+    int[] c = new int[2 * nnz];
+    float[] v = new float[2 * nnz];
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+      for (int q = a.rowPtr[i]; q < a.rowPtr[i + 1]; q++) {
+        r[k] = i;
+        c[k] = a.colIdx[q];
+        v[k++] = a.values[q];
+        r[k] = a.colIdx[q];
+        c[k] = i;
+        v[k++] = a.values[q];
+      }
+    }
+    return CsrMatrix.fromCoo(n, n, r, c, v).assumeSymmetric();
+  }
+
+  @Test
   void spmmRows() {
     CsrMatrix a = randomSparse(6, 4, 14, 5);
     Param x = param("x", 4, 3, 1);

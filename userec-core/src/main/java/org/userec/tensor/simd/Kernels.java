@@ -27,8 +27,11 @@ public final class Kernels {
   /** Below this many multiply-adds a gemm/spmm runs on the calling thread. */
   private static final long SERIAL_FLOPS = 1L << 16;
 
-  /** Elementwise kernels split into chunks of this many values (when larger than two chunks). */
-  private static final int ELEMENT_CHUNK = 1 << 15;
+  /**
+   * Elementwise kernels split into chunks of this many values (when larger than two chunks): they are
+   * memory-bound, and below about 2^18 values the pool's hand-off costs more than a second thread saves.
+   */
+  private static final int ELEMENT_CHUNK = 1 << 17;
 
   /** sumOfSquares reduces fixed chunks of this many values, then adds the partial sums in order. */
   static final int REDUCE_CHUNK = 1 << 14;
@@ -120,15 +123,75 @@ public final class Kernels {
       ScalarKernels.spmm(a, x, d, out, accumulate);
       return;
     }
-    int[] bounds = rowChunks(a.rowPtr, a.rows, d);
+    if (d == 0) {
+      return;
+    }
+    DenseRows o = DenseRows.of(out, d);
+    spmmChunks(a, DenseRows.of(x, d), accumulate ? o : null, o, 1f, false);
+  }
+
+  /**
+   * out(i) = init(i) + (a·x)(i) for every row i of a: each element is one FMA chain over row i's entries in
+   * column order, started from init(i) (from zero when init is null or has no row i stored). x is one array or
+   * two stacked blocks (e.g. [users; items], read in place); init may be stacked or remapped, or be out itself
+   * (accumulate); out may be stacked (e.g. [user gradients; item gradients], written in place), not remapped.
+   */
+  public static void spmm(CsrMatrix a, DenseRows x, DenseRows init, DenseRows out) {
+    checkSpmm(a, x, init, out);
+    if (!VECTOR) {
+      ScalarKernels.spmm(a, x, init, out);
+      return;
+    }
+    spmmChunks(a, x, init, out, 1f, false);
+  }
+
+  /**
+   * out(i) += alpha·(init(i) + (a·x)(i)) for every row i of a, the sum as in {@link #spmm(CsrMatrix, DenseRows,
+   * DenseRows, DenseRows)} and the product rounded before it is added (no fused multiply-add: the same bits as
+   * computing the sum, scaling it and adding it in three steps). Writes a gradient straight into parameter
+   * gradients.
+   */
+  public static void spmmAddScaled(CsrMatrix a, DenseRows x, DenseRows init, float alpha, DenseRows out) {
+    checkSpmm(a, x, init, out);
+    if (!VECTOR) {
+      ScalarKernels.spmmAddScaled(a, x, init, alpha, out);
+      return;
+    }
+    spmmChunks(a, x, init, out, alpha, true);
+  }
+
+  private static void checkSpmm(CsrMatrix a, DenseRows x, DenseRows init, DenseRows out) {
+    int d = out.cols();
+    out.requireShape("spmm output", a.rows, d);
+    if (out.isRemapped()) {
+      throw new IllegalArgumentException("spmm output must be stacked blocks, not a remapped " + out);
+    }
+    checkInput("spmm", a, x, d);
+    if (init != null) {
+      init.requireShape("spmm initial value", a.rows, d);
+    }
+  }
+
+  /** x must be one array or two stacked blocks: the entry loops read one array per run of columns. */
+  private static void checkInput(String op, CsrMatrix a, DenseRows x, int d) {
+    x.requireShape(op + " input", a.cols, d);
+    if (x.isRemapped() || x.arrays.length > 2) {
+      throw new IllegalArgumentException(op + " reads its input from one array or two stacked blocks, not " + x);
+    }
+  }
+
+  /** Splits rows into {@link #rowChunks} and runs them across threads. */
+  private static void spmmChunks(
+      CsrMatrix a, DenseRows x, DenseRows init, DenseRows out, float alpha, boolean addScaled) {
+    int[] bounds = rowChunks(a.rowPtr, a.rows, out.cols());
     int chunks = bounds.length - 1;
     if (chunks == 1) {
-      VectorKernels.spmmRange(a, x, d, out, accumulate, 0, a.rows);
+      VectorKernels.spmmRange(a, x, init, out, alpha, addScaled, 0, a.rows);
       return;
     }
     // chunks [c0, c1) are the rows [bounds[c0], bounds[c1]): contiguous, and equal in work
     Parallel.forRange(
-        chunks, 1, (c0, c1) -> VectorKernels.spmmRange(a, x, d, out, accumulate, bounds[c0], bounds[c1]));
+        chunks, 1, (c0, c1) -> VectorKernels.spmmRange(a, x, init, out, alpha, addScaled, bounds[c0], bounds[c1]));
   }
 
   /** Multiply-adds (entries·d plus d per row for the output) per spmm chunk. */
@@ -169,8 +232,8 @@ public final class Kernels {
   }
 
   /**
-   * out[rows.length×d] (+)= (a · x) restricted to the given rows of a: out row r is row rows[r] of a·x.
-   * With {@code accumulate} false, out is overwritten.
+   * out[rows.length×d] (+)= (a · x) restricted to the given rows of a: out row r is row rows[r] of a·x, the
+   * very bits of that row of {@link #spmm}. With {@code accumulate} false, out is overwritten.
    */
   public static void spmmRows(CsrMatrix a, int[] rows, float[] x, int d, float[] out, boolean accumulate) {
     if (!VECTOR) {
@@ -178,8 +241,72 @@ public final class Kernels {
       return;
     }
     int grain = rowGrain(a.rows, a.nnz(), d);
+    DenseRows xr = DenseRows.of(x, d);
     Parallel.forRange(
-        rows.length, grain, (from, to) -> VectorKernels.spmmRowsRange(a, rows, x, d, out, accumulate, from, to));
+        rows.length, grain, (from, to) -> VectorKernels.spmmRowsRange(a, rows, xr, out, accumulate, from, to));
+  }
+
+  /**
+   * out[rows.length×d] = (a · x) restricted to the given rows of a, x one array or two stacked blocks (read in
+   * place): out row r is the very bits of row rows[r] of {@link #spmm(CsrMatrix, DenseRows, DenseRows,
+   * DenseRows)} with no init.
+   */
+  public static void spmmRows(CsrMatrix a, int[] rows, DenseRows x, float[] out) {
+    int d = x.cols();
+    checkInput("spmmRows", a, x, d);
+    if (out.length < (long) rows.length * d) {
+      throw new IllegalArgumentException("spmmRows output has " + out.length + " values, needs " + rows.length + "x" + d);
+    }
+    for (int r : rows) {
+      if (r < 0 || r >= a.rows) {
+        throw new IndexOutOfBoundsException("spmmRows: row " + r + " outside [0, " + a.rows + ")");
+      }
+    }
+    if (!VECTOR) {
+      ScalarKernels.spmmRows(a, rows, x, out);
+      return;
+    }
+    int grain = rowGrain(a.rows, a.nnz(), d);
+    Parallel.forRange(rows.length, grain, (from, to) -> VectorKernels.spmmRowsRange(a, rows, x, out, false, from, to));
+  }
+
+  /**
+   * out[a.cols×d] += aᵀ·x for a row-sparse x[a.rows×d] stored compactly: row k of x is row rows[k] (the others
+   * are zero). Scatters those rows of a in order, so it costs time in their entries only, not in all of a:
+   * out(j) gets a(rows[k], j)·x[k] added for k ascending, each element one FMA chain started from out's value.
+   * For ascending rows these are the very bits of the gather product by {@link CsrMatrix#transpose()} (whose
+   * row j lists its entries by ascending column), on any number of threads: each thread owns a range of output
+   * rows and skips the entries of the others. E.g. the first backward step of a propagation from a gradient
+   * that only a batch's nodes have.
+   */
+  public static void spmmTransposedRows(CsrMatrix a, int[] rows, float[] x, int d, float[] out) {
+    if (x.length < (long) rows.length * d || out.length != (long) a.cols * d) {
+      throw new IllegalArgumentException(
+          "spmmTransposedRows: x has " + x.length + " values for " + rows.length + "x" + d + ", out " + out.length + " for "
+              + a.cols + "x" + d);
+    }
+    for (int r : rows) {
+      if (r < 0 || r >= a.rows) {
+        throw new IndexOutOfBoundsException("spmmTransposedRows: row " + r + " outside [0, " + a.rows + ")");
+      }
+    }
+    if (!VECTOR) {
+      ScalarKernels.spmmTransposedRows(a, rows, x, d, out);
+      return;
+    }
+    long entries = 0;
+    for (int r : rows) {
+      entries += a.rowPtr[r + 1] - a.rowPtr[r];
+    }
+    int tasks = Parallel.threads();
+    if (tasks == 1 || entries * d < SERIAL_FLOPS) {
+      VectorKernels.spmmTransposedRowsRange(a, rows, x, d, out, 0, a.cols);
+      return;
+    }
+    // one output range per thread: every task reads all the rows' entries, so more tasks would cost more
+    int per = (a.cols + tasks - 1) / tasks;
+    Parallel.forRange(
+        tasks, 1, (t0, t1) -> VectorKernels.spmmTransposedRowsRange(a, rows, x, d, out, t0 * per, Math.min(a.cols, t1 * per)));
   }
 
   /** Rows per task so that a task does about 2^17 multiply-adds (and everything runs inline when tiny). */
@@ -263,6 +390,25 @@ public final class Kernels {
           n,
           ELEMENT_CHUNK,
           (from, to) -> VectorKernels.mulAdd(a, aOff + from, b, bOff + from, out, outOff + from, to - from));
+    }
+  }
+
+  /**
+   * One Adam update of a whole parameter x with its gradient g and moments m, v (see {@link AdamStep});
+   * elementwise, so the bits do not depend on the thread count, and the vector and scalar kernels agree exactly.
+   */
+  public static void adam(AdamStep s, float[] x, float[] g, float[] m, float[] v) {
+    int n = x.length;
+    if (g.length != n || m.length != n || v.length != n) {
+      throw new IllegalArgumentException(
+          "adam: parameter " + n + ", gradient " + g.length + ", moments " + m.length + " and " + v.length + " values");
+    }
+    if (!VECTOR) {
+      ScalarKernels.adam(s, x, g, m, v, 0, n);
+    } else if (n < 2 * ELEMENT_CHUNK) {
+      VectorKernels.adam(s, x, g, m, v, 0, n);
+    } else {
+      Parallel.forRange(n, ELEMENT_CHUNK, (from, to) -> VectorKernels.adam(s, x, g, m, v, from, to - from));
     }
   }
 

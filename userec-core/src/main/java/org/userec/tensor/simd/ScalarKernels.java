@@ -83,6 +83,85 @@ public final class ScalarKernels {
     }
   }
 
+  /** out(i) = init(i) + (a·x)(i) for every row i of a (init null: zeros). */
+  public static void spmm(CsrMatrix a, DenseRows x, DenseRows init, DenseRows out) {
+    spmmInto(a, x, init, out, 1f, false);
+  }
+
+  /** out(i) += alpha·(init(i) + (a·x)(i)) for every row i of a (init null: zeros). */
+  public static void spmmAddScaled(CsrMatrix a, DenseRows x, DenseRows init, float alpha, DenseRows out) {
+    spmmInto(a, x, init, out, alpha, true);
+  }
+
+  private static void spmmInto(CsrMatrix a, DenseRows x, DenseRows init, DenseRows out, float alpha, boolean addScaled) {
+    int d = out.cols;
+    float[] s = new float[d];
+    for (int i = 0; i < a.rows; i++) {
+      int io = init == null ? -1 : init.offsetOf(i);
+      if (io < 0) {
+        Arrays.fill(s, 0f);
+      } else {
+        System.arraycopy(init.arrayOf(i), io, s, 0, d);
+      }
+      for (int q = a.rowPtr[i]; q < a.rowPtr[i + 1]; q++) {
+        float v = a.values[q];
+        float[] xa = x.arrayOf(a.colIdx[q]);
+        int xj = x.offsetOf(a.colIdx[q]);
+        for (int t = 0; t < d; t++) {
+          s[t] += v * xa[xj + t];
+        }
+      }
+      float[] o = out.arrayOf(i);
+      int oi = out.offsetOf(i);
+      for (int t = 0; t < d; t++) {
+        o[oi + t] = addScaled ? o[oi + t] + alpha * s[t] : s[t];
+      }
+    }
+  }
+
+  /** One Adam update of x[off..off+n) with its gradient g and moments m, v (see {@link AdamStep}). */
+  public static void adam(AdamStep s, float[] x, float[] g, float[] m, float[] v, int off, int n) {
+    for (int i = off; i < off + n; i++) {
+      float gi = s.weightDecay() == 0f ? g[i] : g[i] + s.weightDecay() * x[i];
+      m[i] = s.beta1() * m[i] + s.oneMinusBeta1() * gi;
+      v[i] = s.beta2() * v[i] + s.oneMinusBeta2() * gi * gi;
+      float denom = (float) Math.sqrt(v[i]) * s.invSqrtBc2() + s.eps();
+      x[i] -= s.stepSize() * m[i] / denom;
+      if (s.zeroGradient()) {
+        g[i] = 0f;
+      }
+    }
+  }
+
+  /** out[r] = (a·x)(rows[r]) for r in [0, rows.length). */
+  public static void spmmRows(CsrMatrix a, int[] rows, DenseRows x, float[] out) {
+    int d = x.cols;
+    for (int r = 0; r < rows.length; r++) {
+      Arrays.fill(out, r * d, r * d + d, 0f);
+      for (int q = a.rowPtr[rows[r]]; q < a.rowPtr[rows[r] + 1]; q++) {
+        float v = a.values[q];
+        float[] xa = x.arrayOf(a.colIdx[q]);
+        int xj = x.offsetOf(a.colIdx[q]);
+        for (int t = 0; t < d; t++) {
+          out[r * d + t] += v * xa[xj + t];
+        }
+      }
+    }
+  }
+
+  /** out[j·d..+d) += Σ_k a(rows[k], j)·x[k·d..+d), scattering rows[k] of a for k ascending. */
+  public static void spmmTransposedRows(CsrMatrix a, int[] rows, float[] x, int d, float[] out) {
+    for (int k = 0; k < rows.length; k++) {
+      for (int q = a.rowPtr[rows[k]]; q < a.rowPtr[rows[k] + 1]; q++) {
+        float v = a.values[q];
+        int o = a.colIdx[q] * d;
+        for (int t = 0; t < d; t++) {
+          out[o + t] += v * x[k * d + t];
+        }
+      }
+    }
+  }
+
   /** Σ a[i]·b[i] over [0, n). */
   public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
     float s = 0f;

@@ -38,6 +38,9 @@ public final class VectorKernels {
 
   private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
 
+  /** 8 vectors of zeros: where an FMA chain starts from nothing, it loads its start from here. */
+  private static final float[] ZERO_ROW = new float[8 * L];
+
   private VectorKernels() {}
 
   private static VectorSpecies<Float> chooseSpecies() {
@@ -277,33 +280,35 @@ public final class VectorKernels {
         int w = Math.min(NR, nc - s * NR);
         int ci = i * cRs + j0 + s * NR;
         if (w == NR) {
-          // full tile, written inline so that the first (OSR-compiled) call of a long gemm is fast too
+          // full tile, written inline so that the first (OSR-compiled) call of a long gemm is fast too; each
+          // branch stores its own results (vectors merged at a join can make C2 box them: see spmmRow)
           if (load) {
-            c00 = c00.add(FloatVector.fromArray(S, c, ci));
-            c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
-            c10 = c10.add(FloatVector.fromArray(S, c, ci + cRs));
-            c11 = c11.add(FloatVector.fromArray(S, c, ci + cRs + L));
-            c20 = c20.add(FloatVector.fromArray(S, c, ci + 2 * cRs));
-            c21 = c21.add(FloatVector.fromArray(S, c, ci + 2 * cRs + L));
-            c30 = c30.add(FloatVector.fromArray(S, c, ci + 3 * cRs));
-            c31 = c31.add(FloatVector.fromArray(S, c, ci + 3 * cRs + L));
-            c40 = c40.add(FloatVector.fromArray(S, c, ci + 4 * cRs));
-            c41 = c41.add(FloatVector.fromArray(S, c, ci + 4 * cRs + L));
-            c50 = c50.add(FloatVector.fromArray(S, c, ci + 5 * cRs));
-            c51 = c51.add(FloatVector.fromArray(S, c, ci + 5 * cRs + L));
+            c00.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
+            c01.add(FloatVector.fromArray(S, c, ci + L)).intoArray(c, ci + L);
+            c10.add(FloatVector.fromArray(S, c, ci + cRs)).intoArray(c, ci + cRs);
+            c11.add(FloatVector.fromArray(S, c, ci + cRs + L)).intoArray(c, ci + cRs + L);
+            c20.add(FloatVector.fromArray(S, c, ci + 2 * cRs)).intoArray(c, ci + 2 * cRs);
+            c21.add(FloatVector.fromArray(S, c, ci + 2 * cRs + L)).intoArray(c, ci + 2 * cRs + L);
+            c30.add(FloatVector.fromArray(S, c, ci + 3 * cRs)).intoArray(c, ci + 3 * cRs);
+            c31.add(FloatVector.fromArray(S, c, ci + 3 * cRs + L)).intoArray(c, ci + 3 * cRs + L);
+            c40.add(FloatVector.fromArray(S, c, ci + 4 * cRs)).intoArray(c, ci + 4 * cRs);
+            c41.add(FloatVector.fromArray(S, c, ci + 4 * cRs + L)).intoArray(c, ci + 4 * cRs + L);
+            c50.add(FloatVector.fromArray(S, c, ci + 5 * cRs)).intoArray(c, ci + 5 * cRs);
+            c51.add(FloatVector.fromArray(S, c, ci + 5 * cRs + L)).intoArray(c, ci + 5 * cRs + L);
+          } else {
+            c00.intoArray(c, ci);
+            c01.intoArray(c, ci + L);
+            c10.intoArray(c, ci + cRs);
+            c11.intoArray(c, ci + cRs + L);
+            c20.intoArray(c, ci + 2 * cRs);
+            c21.intoArray(c, ci + 2 * cRs + L);
+            c30.intoArray(c, ci + 3 * cRs);
+            c31.intoArray(c, ci + 3 * cRs + L);
+            c40.intoArray(c, ci + 4 * cRs);
+            c41.intoArray(c, ci + 4 * cRs + L);
+            c50.intoArray(c, ci + 5 * cRs);
+            c51.intoArray(c, ci + 5 * cRs + L);
           }
-          c00.intoArray(c, ci);
-          c01.intoArray(c, ci + L);
-          c10.intoArray(c, ci + cRs);
-          c11.intoArray(c, ci + cRs + L);
-          c20.intoArray(c, ci + 2 * cRs);
-          c21.intoArray(c, ci + 2 * cRs + L);
-          c30.intoArray(c, ci + 3 * cRs);
-          c31.intoArray(c, ci + 3 * cRs + L);
-          c40.intoArray(c, ci + 4 * cRs);
-          c41.intoArray(c, ci + 4 * cRs + L);
-          c50.intoArray(c, ci + 5 * cRs);
-          c51.intoArray(c, ci + 5 * cRs + L);
         } else {
           // partial tile: spill through the scratch with intrinsic stores only (a helper taking vector
           // arguments would box them and, once compiled in, slow the whole micro-kernel down)
@@ -340,11 +345,12 @@ public final class VectorKernels {
         int ci = i * cRs + j0 + s * NR;
         if (w == NR) {
           if (load) {
-            c00 = c00.add(FloatVector.fromArray(S, c, ci));
-            c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
+            c00.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
+            c01.add(FloatVector.fromArray(S, c, ci + L)).intoArray(c, ci + L);
+          } else {
+            c00.intoArray(c, ci);
+            c01.intoArray(c, ci + L);
           }
-          c00.intoArray(c, ci);
-          c01.intoArray(c, ci + L);
         } else {
           c00.intoArray(bp, tmpOff);
           c01.intoArray(bp, tmpOff + L);
@@ -373,70 +379,227 @@ public final class VectorKernels {
 
   /** out[a.rows×d] (+)= a · x[a.cols×d]. */
   public static void spmm(CsrMatrix a, float[] x, int d, float[] out, boolean accumulate) {
-    spmmRange(a, x, d, out, accumulate, 0, a.rows);
+    DenseRows o = DenseRows.of(out, d);
+    spmmRange(a, DenseRows.of(x, d), accumulate ? o : null, o, 1f, false, 0, a.rows);
   }
 
-  /** Rows [from, to) of {@link #spmm}. */
-  static void spmmRange(CsrMatrix a, float[] x, int d, float[] out, boolean accumulate, int from, int to) {
-    for (int i = from; i < to; i++) {
-      spmmRow(a, i, x, d, out, i * d, accumulate);
+  /** out(i) = init(i) + (a·x)(i) for every row i of a; init null means zeros (see {@link Kernels#spmm}). */
+  public static void spmm(CsrMatrix a, DenseRows x, DenseRows init, DenseRows out) {
+    spmmRange(a, x, init, out, 1f, false, 0, a.rows);
+  }
+
+  /** out(i) += alpha·(init(i) + (a·x)(i)) for every row i of a (see {@link Kernels#spmmAddScaled}). */
+  public static void spmmAddScaled(CsrMatrix a, DenseRows x, DenseRows init, float alpha, DenseRows out) {
+    spmmRange(a, x, init, out, alpha, true, 0, a.rows);
+  }
+
+  /**
+   * Rows [from, to) of {@code init + a·x}, stored into out or, when {@code addScaled}, added into it scaled by
+   * alpha. x is one array or two stacked blocks; out is stacked (not remapped).
+   */
+  static void spmmRange(
+      CsrMatrix a, DenseRows x, DenseRows init, DenseRows out, float alpha, boolean addScaled, int from, int to) {
+    RowReader reader = new RowReader(a, x);
+    int i = from;
+    while (i < to) {
+      int b = out.blockOf(i);
+      int start = out.blockStart(b);
+      int end = Math.min(to, out.ends[b]);
+      float[] o = out.arrays[b];
+      for (; i < end; i++) {
+        float[] in = init == null ? null : init.arrayOf(i);
+        int inOff = init == null ? -1 : init.offsetOf(i);
+        reader.row(i, in, inOff, o, (i - start) * reader.d, alpha, addScaled);
+      }
     }
   }
 
   /** out[rows.length×d] (+)= (a · x) restricted to the given rows of a. */
   public static void spmmRows(CsrMatrix a, int[] rows, float[] x, int d, float[] out, boolean accumulate) {
-    spmmRowsRange(a, rows, x, d, out, accumulate, 0, rows.length);
+    spmmRowsRange(a, rows, DenseRows.of(x, d), out, accumulate, 0, rows.length);
+  }
+
+  /** out[rows.length×d] = (a · x) restricted to the given rows of a (x one array or two stacked blocks). */
+  public static void spmmRows(CsrMatrix a, int[] rows, DenseRows x, float[] out) {
+    spmmRowsRange(a, rows, x, out, false, 0, rows.length);
   }
 
   /** Entries [from, to) of {@code rows} in {@link #spmmRows}. */
   static void spmmRowsRange(
-      CsrMatrix a, int[] rows, float[] x, int d, float[] out, boolean accumulate, int from, int to) {
+      CsrMatrix a, int[] rows, DenseRows x, float[] out, boolean accumulate, int from, int to) {
+    RowReader reader = new RowReader(a, x);
+    int d = reader.d;
     for (int r = from; r < to; r++) {
-      spmmRow(a, rows[r], x, d, out, r * d, accumulate);
+      reader.row(rows[r], accumulate ? out : null, accumulate ? r * d : -1, out, r * d, 1f, false);
     }
   }
 
-  /** out[oi..oi+d) (+)= Σ_q a(i,q)·x[q·d..]; each element one FMA chain over the row's entries in order. */
-  private static void spmmRow(CsrMatrix a, int i, float[] x, int d, float[] out, int oi, boolean accumulate) {
-    int q0 = a.rowPtr[i];
-    int q1 = a.rowPtr[i + 1];
+  /**
+   * Computes rows of {@code init + a·x} for x in one array or two stacked blocks [x0; x1] (split at column
+   * {@code boundary}). Columns ascend, so a row's entries are a run over x0 followed by a run over x1; in a
+   * user–item graph one of the two is always empty. Each run is one call of {@link #spmmRun}; a row with both
+   * continues the second run from the first one's sums, kept in a scratch row (stored floats: the same bits).
+   */
+  private static final class RowReader {
+    final CsrMatrix a;
+    final float[] x0;
+    final float[] x1;
+    final int boundary;
+    final int d;
+    final int shift;
+    private float[] scratch;
+
+    RowReader(CsrMatrix a, DenseRows x) {
+      this.a = a;
+      this.d = x.cols;
+      this.x0 = x.arrays[0];
+      this.x1 = x.arrays.length > 1 ? x.arrays[1] : null;
+      this.boundary = x1 == null ? Integer.MAX_VALUE : x.ends[0];
+      this.shift = x1 == null ? 0 : boundary * d; // x1's row c − boundary starts at c·d − shift
+    }
+
+    void row(int i, float[] init, int initOff, float[] out, int oi, float alpha, boolean addScaled) {
+      int q0 = a.rowPtr[i];
+      int q1 = a.rowPtr[i + 1];
+      int qs = firstColumnAtLeast(a.colIdx, q0, q1, boundary);
+      if (qs == q1) {
+        spmmRun(a, q0, q1, x0, 0, d, init, initOff, out, oi, alpha, addScaled);
+      } else if (qs == q0) {
+        spmmRun(a, q0, q1, x1, shift, d, init, initOff, out, oi, alpha, addScaled);
+      } else {
+        if (scratch == null) {
+          scratch = new float[d];
+        }
+        spmmRun(a, q0, qs, x0, 0, d, init, initOff, scratch, 0, 1f, false);
+        spmmRun(a, qs, q1, x1, shift, d, scratch, 0, out, oi, alpha, addScaled);
+      }
+    }
+  }
+
+  /**
+   * out[j·d..+d) += Σ_k a(rows[k], j)·x[k·d..+d) by scattering the given rows of a in order (see {@link
+   * Kernels#spmmTransposedRows}).
+   */
+  public static void spmmTransposedRows(CsrMatrix a, int[] rows, float[] x, int d, float[] out) {
+    spmmTransposedRowsRange(a, rows, x, d, out, 0, a.cols);
+  }
+
+  /** {@link #spmmTransposedRows} for the output rows j in [lo, hi) only (the others' entries are skipped). */
+  static void spmmTransposedRowsRange(CsrMatrix a, int[] rows, float[] x, int d, float[] out, int lo, int hi) {
     int[] colIdx = a.colIdx;
     float[] values = a.values;
+    int bound8 = d - d % (8 * L);
+    int bound = S.loopBound(d);
+    for (int k = 0; k < rows.length; k++) {
+      int q0 = a.rowPtr[rows[k]];
+      int q1 = a.rowPtr[rows[k] + 1];
+      int xk = k * d;
+      int t = 0;
+      for (; t < bound8; t += 8 * L) {
+        FloatVector g0 = FloatVector.fromArray(S, x, xk + t);
+        FloatVector g1 = FloatVector.fromArray(S, x, xk + t + L);
+        FloatVector g2 = FloatVector.fromArray(S, x, xk + t + 2 * L);
+        FloatVector g3 = FloatVector.fromArray(S, x, xk + t + 3 * L);
+        FloatVector g4 = FloatVector.fromArray(S, x, xk + t + 4 * L);
+        FloatVector g5 = FloatVector.fromArray(S, x, xk + t + 5 * L);
+        FloatVector g6 = FloatVector.fromArray(S, x, xk + t + 6 * L);
+        FloatVector g7 = FloatVector.fromArray(S, x, xk + t + 7 * L);
+        for (int q = q0; q < q1; q++) {
+          int j = colIdx[q];
+          if (j < lo || j >= hi) {
+            continue;
+          }
+          FloatVector v = FloatVector.broadcast(S, values[q]);
+          int o = j * d + t;
+          g0.fma(v, FloatVector.fromArray(S, out, o)).intoArray(out, o);
+          g1.fma(v, FloatVector.fromArray(S, out, o + L)).intoArray(out, o + L);
+          g2.fma(v, FloatVector.fromArray(S, out, o + 2 * L)).intoArray(out, o + 2 * L);
+          g3.fma(v, FloatVector.fromArray(S, out, o + 3 * L)).intoArray(out, o + 3 * L);
+          g4.fma(v, FloatVector.fromArray(S, out, o + 4 * L)).intoArray(out, o + 4 * L);
+          g5.fma(v, FloatVector.fromArray(S, out, o + 5 * L)).intoArray(out, o + 5 * L);
+          g6.fma(v, FloatVector.fromArray(S, out, o + 6 * L)).intoArray(out, o + 6 * L);
+          g7.fma(v, FloatVector.fromArray(S, out, o + 7 * L)).intoArray(out, o + 7 * L);
+        }
+      }
+      for (; t < bound; t += L) {
+        FloatVector g0 = FloatVector.fromArray(S, x, xk + t);
+        for (int q = q0; q < q1; q++) {
+          int j = colIdx[q];
+          if (j >= lo && j < hi) {
+            int o = j * d + t;
+            g0.fma(FloatVector.broadcast(S, values[q]), FloatVector.fromArray(S, out, o)).intoArray(out, o);
+          }
+        }
+      }
+      for (; t < d; t++) {
+        float g = x[xk + t];
+        for (int q = q0; q < q1; q++) {
+          int j = colIdx[q];
+          if (j >= lo && j < hi) {
+            out[j * d + t] = Math.fma(g, values[q], out[j * d + t]);
+          }
+        }
+      }
+    }
+  }
+
+  /** The first entry in [q0, q1) whose column is ≥ boundary; q1 when there is none. */
+  private static int firstColumnAtLeast(int[] colIdx, int q0, int q1, int boundary) {
+    if (q0 == q1 || colIdx[q0] >= boundary) {
+      return q0;
+    }
+    if (colIdx[q1 - 1] < boundary) {
+      return q1;
+    }
+    int lo = q0 + 1; // colIdx[q0] < boundary <= colIdx[q1 - 1]
+    int hi = q1 - 1;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (colIdx[mid] >= boundary) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    return lo;
+  }
+
+  /**
+   * One run of a row's entries: s = init[initOff..+d) (zeros when initOff &lt; 0) + Σ_{q in [q0, q1)}
+   * a.values[q]·x[colIdx[q]·d − shift..+d), each element one FMA chain in entry order; then out[oi..+d) = s,
+   * or, when {@code addScaled}, out[oi..+d) += alpha·s with the product rounded before the sum (no FMA, as a
+   * separate scale and add would). init may be out itself at the same offset (accumulate).
+   *
+   * <p>Shaped for C2: one entry loop over one array (choosing the array per entry measured 40–70% slower), the
+   * chains always start from a loaded row (zeros from {@link #ZERO_ROW}) and each epilogue branch stores its
+   * own results. Vectors that merge at a join, or flow through two loops in a row, made C2 fail to intrinsify
+   * the stores in some runs (which ones depended on the profile at compile time) and box every accumulator:
+   * 3× slower, with ~0.5 GB/s of garbage.
+   */
+  private static void spmmRun(
+      CsrMatrix a, int q0, int q1, float[] x, int shift, int d, float[] init, int initOff, float[] out, int oi,
+      float alpha, boolean addScaled) {
+    int[] colIdx = a.colIdx;
+    float[] values = a.values;
+    boolean zero = initOff < 0;
     int t = 0;
     // 8 accumulators (64 floats at 256 bits: a whole embedding row) so that each neighbour's row is read in
     // one pass; rows of popular items have hundreds of neighbours and would otherwise leave L1 between passes
     int bound8 = d - d % (8 * L);
     for (; t < bound8; t += 8 * L) {
-      FloatVector s0;
-      FloatVector s1;
-      FloatVector s2;
-      FloatVector s3;
-      FloatVector s4;
-      FloatVector s5;
-      FloatVector s6;
-      FloatVector s7;
-      if (accumulate) {
-        s0 = FloatVector.fromArray(S, out, oi + t);
-        s1 = FloatVector.fromArray(S, out, oi + t + L);
-        s2 = FloatVector.fromArray(S, out, oi + t + 2 * L);
-        s3 = FloatVector.fromArray(S, out, oi + t + 3 * L);
-        s4 = FloatVector.fromArray(S, out, oi + t + 4 * L);
-        s5 = FloatVector.fromArray(S, out, oi + t + 5 * L);
-        s6 = FloatVector.fromArray(S, out, oi + t + 6 * L);
-        s7 = FloatVector.fromArray(S, out, oi + t + 7 * L);
-      } else {
-        s0 = FloatVector.zero(S);
-        s1 = s0;
-        s2 = s0;
-        s3 = s0;
-        s4 = s0;
-        s5 = s0;
-        s6 = s0;
-        s7 = s0;
-      }
+      float[] src = zero ? ZERO_ROW : init;
+      int io = zero ? 0 : initOff + t;
+      FloatVector s0 = FloatVector.fromArray(S, src, io);
+      FloatVector s1 = FloatVector.fromArray(S, src, io + L);
+      FloatVector s2 = FloatVector.fromArray(S, src, io + 2 * L);
+      FloatVector s3 = FloatVector.fromArray(S, src, io + 3 * L);
+      FloatVector s4 = FloatVector.fromArray(S, src, io + 4 * L);
+      FloatVector s5 = FloatVector.fromArray(S, src, io + 5 * L);
+      FloatVector s6 = FloatVector.fromArray(S, src, io + 6 * L);
+      FloatVector s7 = FloatVector.fromArray(S, src, io + 7 * L);
       for (int q = q0; q < q1; q++) {
         FloatVector v = FloatVector.broadcast(S, values[q]);
-        int xj = colIdx[q] * d + t;
+        int xj = colIdx[q] * d - shift + t;
         s0 = FloatVector.fromArray(S, x, xj).fma(v, s0);
         s1 = FloatVector.fromArray(S, x, xj + L).fma(v, s1);
         s2 = FloatVector.fromArray(S, x, xj + 2 * L).fma(v, s2);
@@ -446,29 +609,45 @@ public final class VectorKernels {
         s6 = FloatVector.fromArray(S, x, xj + 6 * L).fma(v, s6);
         s7 = FloatVector.fromArray(S, x, xj + 7 * L).fma(v, s7);
       }
-      s0.intoArray(out, oi + t);
-      s1.intoArray(out, oi + t + L);
-      s2.intoArray(out, oi + t + 2 * L);
-      s3.intoArray(out, oi + t + 3 * L);
-      s4.intoArray(out, oi + t + 4 * L);
-      s5.intoArray(out, oi + t + 5 * L);
-      s6.intoArray(out, oi + t + 6 * L);
-      s7.intoArray(out, oi + t + 7 * L);
+      int o = oi + t;
+      if (addScaled) { // out += alpha·s: the product rounded, then added
+        s0.mul(alpha).add(FloatVector.fromArray(S, out, o)).intoArray(out, o);
+        s1.mul(alpha).add(FloatVector.fromArray(S, out, o + L)).intoArray(out, o + L);
+        s2.mul(alpha).add(FloatVector.fromArray(S, out, o + 2 * L)).intoArray(out, o + 2 * L);
+        s3.mul(alpha).add(FloatVector.fromArray(S, out, o + 3 * L)).intoArray(out, o + 3 * L);
+        s4.mul(alpha).add(FloatVector.fromArray(S, out, o + 4 * L)).intoArray(out, o + 4 * L);
+        s5.mul(alpha).add(FloatVector.fromArray(S, out, o + 5 * L)).intoArray(out, o + 5 * L);
+        s6.mul(alpha).add(FloatVector.fromArray(S, out, o + 6 * L)).intoArray(out, o + 6 * L);
+        s7.mul(alpha).add(FloatVector.fromArray(S, out, o + 7 * L)).intoArray(out, o + 7 * L);
+      } else {
+        s0.intoArray(out, o);
+        s1.intoArray(out, o + L);
+        s2.intoArray(out, o + 2 * L);
+        s3.intoArray(out, o + 3 * L);
+        s4.intoArray(out, o + 4 * L);
+        s5.intoArray(out, o + 5 * L);
+        s6.intoArray(out, o + 6 * L);
+        s7.intoArray(out, o + 7 * L);
+      }
     }
     int bound = S.loopBound(d);
     for (; t < bound; t += L) {
-      FloatVector s0 = accumulate ? FloatVector.fromArray(S, out, oi + t) : FloatVector.zero(S);
+      FloatVector s0 = FloatVector.fromArray(S, zero ? ZERO_ROW : init, zero ? 0 : initOff + t);
       for (int q = q0; q < q1; q++) {
-        s0 = FloatVector.fromArray(S, x, colIdx[q] * d + t).fma(FloatVector.broadcast(S, values[q]), s0);
+        s0 = FloatVector.fromArray(S, x, colIdx[q] * d - shift + t).fma(FloatVector.broadcast(S, values[q]), s0);
       }
-      s0.intoArray(out, oi + t);
+      if (addScaled) {
+        s0.mul(alpha).add(FloatVector.fromArray(S, out, oi + t)).intoArray(out, oi + t);
+      } else {
+        s0.intoArray(out, oi + t);
+      }
     }
     for (; t < d; t++) {
-      float s = accumulate ? out[oi + t] : 0f;
+      float s = zero ? 0f : init[initOff + t];
       for (int q = q0; q < q1; q++) {
-        s = Math.fma(values[q], x[colIdx[q] * d + t], s);
+        s = Math.fma(values[q], x[colIdx[q] * d - shift + t], s);
       }
-      out[oi + t] = s;
+      out[oi + t] = addScaled ? out[oi + t] + alpha * s : s;
     }
   }
 
@@ -604,6 +783,54 @@ public final class VectorKernels {
     for (; i < n; i++) {
       out[outOff + i] = Math.fma(a[aOff + i], b[bOff + i], out[outOff + i]);
     }
+  }
+
+  /**
+   * One Adam update of x[off..off+n) (see {@link AdamStep}): lanewise operations in the scalar twin's order,
+   * none fused, and a correctly rounded square root, so the bits are the scalar kernel's.
+   */
+  public static void adam(AdamStep s, float[] x, float[] g, float[] m, float[] v, int off, int n) {
+    float wd = s.weightDecay();
+    FloatVector b1 = FloatVector.broadcast(S, s.beta1());
+    FloatVector c1 = FloatVector.broadcast(S, s.oneMinusBeta1());
+    FloatVector b2 = FloatVector.broadcast(S, s.beta2());
+    FloatVector c2 = FloatVector.broadcast(S, s.oneMinusBeta2());
+    FloatVector step = FloatVector.broadcast(S, s.stepSize());
+    FloatVector bc2 = FloatVector.broadcast(S, s.invSqrtBc2());
+    FloatVector eps = FloatVector.broadcast(S, s.eps());
+    // two loops rather than one with a branch on wd: vectors merged at a join can make C2 box them (see
+    // spmmRow); with weight decay the gradient is g + wd·x, without it g itself (as torch)
+    int i = off;
+    int bound = off + S.loopBound(n);
+    boolean clear = s.zeroGradient();
+    if (wd == 0f) {
+      for (; i < bound; i += L) {
+        FloatVector xv = FloatVector.fromArray(S, x, i);
+        FloatVector gv = FloatVector.fromArray(S, g, i);
+        FloatVector mv = b1.mul(FloatVector.fromArray(S, m, i)).add(c1.mul(gv));
+        FloatVector vv = b2.mul(FloatVector.fromArray(S, v, i)).add(c2.mul(gv).mul(gv));
+        mv.intoArray(m, i);
+        vv.intoArray(v, i);
+        xv.sub(step.mul(mv).div(vv.lanewise(VectorOperators.SQRT).mul(bc2).add(eps))).intoArray(x, i);
+        if (clear) { // zeros loaded in the loop: storing a vector made before it was not always intrinsified
+          FloatVector.fromArray(S, ZERO_ROW, 0).intoArray(g, i);
+        }
+      }
+    } else {
+      for (; i < bound; i += L) {
+        FloatVector xv = FloatVector.fromArray(S, x, i);
+        FloatVector gv = FloatVector.fromArray(S, g, i).add(xv.mul(wd));
+        FloatVector mv = b1.mul(FloatVector.fromArray(S, m, i)).add(c1.mul(gv));
+        FloatVector vv = b2.mul(FloatVector.fromArray(S, v, i)).add(c2.mul(gv).mul(gv));
+        mv.intoArray(m, i);
+        vv.intoArray(v, i);
+        xv.sub(step.mul(mv).div(vv.lanewise(VectorOperators.SQRT).mul(bc2).add(eps))).intoArray(x, i);
+        if (clear) { // zeros loaded in the loop: storing a vector made before it was not always intrinsified
+          FloatVector.fromArray(S, ZERO_ROW, 0).intoArray(g, i);
+        }
+      }
+    }
+    ScalarKernels.adam(s, x, g, m, v, i, off + n - i);
   }
 
   /** dst[idx[r]·d ..+d) += src[r·d ..+d) for r in [0, idx.length), in order of r. */

@@ -118,6 +118,89 @@ class KernelsTest {
   }
 
   @Test
+  void spmmWithInitialValuesIsThreadIndependentAndCorrect() {
+    Random rnd = new Random(16);
+    int n = 7000;
+    CsrMatrix a = randomCsr(rnd, n, n, 12);
+    int d = 64;
+    DenseRows x = VectorKernelsTest.split(random(rnd, n * d), d, 2500);
+    float[] dense = new float[n * d];
+    DenseRows remapped = VectorKernelsTest.sparse(rnd, random(rnd, n * d), n, d, dense);
+    float[] base = random(rnd, n * d);
+    float[] got = sameWithOneAndTwoThreads("spmmAddScaled", () -> {
+      DenseRows out = VectorKernelsTest.split(base, d, 4000);
+      Kernels.spmmAddScaled(a, x, remapped, 0.5f, out);
+      return VectorKernelsTest.dense(out);
+    });
+    float[] want = base.clone();
+    ScalarKernels.spmmAddScaled(a, x, remapped, 0.5f, DenseRows.of(want, d));
+    assertClose(got, want, 12, "spmmAddScaled");
+    float[] got2 = sameWithOneAndTwoThreads("spmm remapped init", () -> {
+      float[] out = new float[n * d];
+      Kernels.spmm(a, x, remapped, DenseRows.of(out, d));
+      return out;
+    });
+    float[] want2 = new float[n * d];
+    ScalarKernels.spmm(a, x, remapped, DenseRows.of(want2, d));
+    assertClose(got2, want2, 12, "spmm remapped init");
+    int[] rows = new int[3000];
+    for (int r = 0; r < rows.length; r++) {
+      rows[r] = rnd.nextInt(n);
+    }
+    float[] got3 = sameWithOneAndTwoThreads("spmmRows two blocks", () -> {
+      float[] out = new float[rows.length * d];
+      Kernels.spmmRows(a, rows, x, out);
+      return out;
+    });
+    float[] want3 = new float[rows.length * d];
+    ScalarKernels.spmmRows(a, rows, x, want3);
+    assertClose(got3, want3, 12, "spmmRows two blocks");
+  }
+
+  @Test
+  void spmmTransposedRowsIsThreadIndependentAndCorrect() {
+    Random rnd = new Random(18);
+    int n = 6000;
+    CsrMatrix a = randomCsr(rnd, n, 5000, 12);
+    int[] rows = java.util.stream.IntStream.range(0, n).filter(i -> i % 4 == 1).toArray();
+    for (int d : new int[] {64, 65}) {
+      float[] x = random(rnd, rows.length * d);
+      float[] out0 = random(rnd, a.cols * d);
+      float[] got = sameWithOneAndTwoThreads("spmmTransposedRows d=" + d, () -> {
+        float[] out = out0.clone();
+        Kernels.spmmTransposedRows(a, rows, x, d, out);
+        return out;
+      });
+      float[] want = out0.clone();
+      ScalarKernels.spmmTransposedRows(a, rows, x, d, want);
+      assertClose(got, want, 12, "spmmTransposedRows d=" + d);
+    }
+  }
+
+  @Test
+  void spmmWithInitialValuesChecksShapes() {
+    CsrMatrix a = randomCsr(new Random(1), 5, 4, 2);
+    DenseRows x = DenseRows.of(new float[4 * 3], 3);
+    DenseRows out = DenseRows.of(new float[5 * 3], 3);
+    Kernels.spmm(a, x, null, out);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Kernels.spmm(a, DenseRows.of(new float[5 * 3], 3), null, out))
+        .hasMessageContaining("spmm input is 5x3, expected 4x3");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> Kernels.spmm(a, DenseRows.stacked(3, new float[3], new float[3], new float[6]), null, out))
+        .hasMessageContaining("one array or two stacked blocks");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> Kernels.spmmRows(a, new int[] {1}, DenseRows.remapped(new float[3], new int[] {0, 0, -1, -1}, 3), new float[3]))
+        .hasMessageContaining("one array or two stacked blocks");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> Kernels.spmm(a, x, null, DenseRows.remapped(new float[3], new int[5], 3)))
+        .hasMessageContaining("not a remapped");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Kernels.spmm(a, x, DenseRows.of(new float[3], 3), out))
+        .hasMessageContaining("spmm initial value is 1x3, expected 5x3");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> DenseRows.remapped(new float[6], new int[] {0, 2}, 3))
+        .hasMessageContaining("rowOf[1] = 2");
+  }
+
+  @Test
   void spmmChunksAreBalancedByEntries() {
     // power-law rows: row i has about 20000 / (i + 1) entries
     int rows = 5000;
@@ -184,6 +267,23 @@ class KernelsTest {
     ScalarKernels.scale(want, 0.5f, 0, n);
     ScalarKernels.mulAdd(a, 0, b, 0, want, 0, n);
     assertClose(got, want, 1, "elementwise");
+  }
+
+  @Test
+  void adamIsExactInParallel() {
+    Random rnd = new Random(17);
+    int n = 300_001;
+    AdamStep s = new AdamStep(0.9f, 0.1f, 0.999f, 0.001f, 0f, 1e-3f, 1.5f, 1e-8f, false);
+    float[] x = random(rnd, n);
+    float[] g = random(rnd, n);
+    float[] got = sameWithOneAndTwoThreads("adam", () -> {
+      float[] p = x.clone();
+      Kernels.adam(s, p, g, new float[n], new float[n]);
+      return p;
+    });
+    float[] want = x.clone();
+    ScalarKernels.adam(s, want, g, new float[n], new float[n], 0, n);
+    assertSameBits(got, want, "adam");
   }
 
   @Test

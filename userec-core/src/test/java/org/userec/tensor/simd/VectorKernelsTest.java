@@ -101,6 +101,187 @@ class VectorKernelsTest {
     }
   }
 
+  /** Splits x (rows×d) into stacked blocks at the given row boundaries (an empty block included on purpose). */
+  static DenseRows split(float[] x, int d, int... at) {
+    float[][] blocks = new float[at.length + 1][];
+    int from = 0;
+    for (int b = 0; b <= at.length; b++) {
+      int to = b < at.length ? at[b] : x.length / d;
+      blocks[b] = java.util.Arrays.copyOfRange(x, from * d, to * d);
+      from = to;
+    }
+    return DenseRows.stacked(d, blocks);
+  }
+
+  /** A row-sparse copy of x: about half the rows stored compactly, the others zero (also in dense). */
+  static DenseRows sparse(Random rnd, float[] x, int rows, int d, float[] dense) {
+    int[] rowOf = new int[rows];
+    int stored = 0;
+    for (int i = 0; i < rows; i++) {
+      rowOf[i] = rnd.nextBoolean() ? stored++ : -1;
+    }
+    float[] compact = new float[stored * d];
+    for (int i = 0; i < rows; i++) {
+      if (rowOf[i] < 0) {
+        java.util.Arrays.fill(dense, i * d, i * d + d, 0f);
+      } else {
+        System.arraycopy(x, i * d, compact, rowOf[i] * d, d);
+        System.arraycopy(x, i * d, dense, i * d, d);
+      }
+    }
+    return DenseRows.remapped(compact, rowOf, d);
+  }
+
+  /** The rows of r as one array (what the kernels must behave as if they read or wrote). */
+  static float[] dense(DenseRows r) {
+    float[] out = new float[r.rows() * r.cols()];
+    for (int i = 0; i < r.rows(); i++) {
+      int off = r.offsetOf(i);
+      if (off >= 0) {
+        System.arraycopy(r.arrayOf(i), off, out, i * r.cols(), r.cols());
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void spmmWithInitialValuesAndStackedOutputMatchesScalar() {
+    Random rnd = new Random(8);
+    int[] ds = {1, 3, 7, 8, 15, 16, 17, 63, 64, 65, 128};
+    for (int rows : new int[] {1, 3, 17, 65, 130}) {
+      int cols = 70;
+      CsrMatrix a = randomCsr(rnd, rows, cols, 5);
+      int[] cut = {rows / 3, rows / 3, (2 * rows) / 3}; // three boundaries, one empty block
+      for (int d : ds) {
+        float[] x = random(rnd, cols * d);
+        float[] stackedInit = random(rnd, rows * d);
+        float[] sparseInit = new float[rows * d];
+        DenseRows remapped = sparse(rnd, random(rnd, rows * d), rows, d, sparseInit);
+        // x as one array, and as two blocks split before, inside and after the columns
+        DenseRows[] inputs = {DenseRows.of(x, d), split(x, d, 0), split(x, d, 31), split(x, d, cols)};
+        for (DenseRows xr : inputs) {
+          for (DenseRows in : new DenseRows[] {null, split(stackedInit, d, cut), remapped}) {
+            String what = "rows=" + rows + " d=" + d + " x=" + xr + " init=" + in;
+            float[] want = random(rnd, rows * d);
+            DenseRows got = split(want, d, cut);
+            ScalarKernels.spmm(a, xr, in, DenseRows.of(want, d));
+            VectorKernels.spmm(a, xr, in, got);
+            assertClose(dense(got), want, 8, "spmm " + what);
+
+            float[] base = random(rnd, rows * d);
+            float[] wantAdd = base.clone();
+            DenseRows gotAdd = split(base, d, cut);
+            ScalarKernels.spmmAddScaled(a, xr, in, 0.75f, DenseRows.of(wantAdd, d));
+            VectorKernels.spmmAddScaled(a, xr, in, 0.75f, gotAdd);
+            assertClose(dense(gotAdd), wantAdd, 8, "spmmAddScaled " + what);
+          }
+          int[] pick = {rows - 1, 0, rows / 2, rows - 1};
+          float[] pWant = new float[pick.length * d];
+          float[] pGot = new float[pick.length * d];
+          ScalarKernels.spmmRows(a, pick, xr, pWant);
+          VectorKernels.spmmRows(a, pick, xr, pGot);
+          assertClose(pGot, pWant, 8, "spmmRows rows=" + rows + " d=" + d + " x=" + xr);
+          // two blocks read exactly what one array holds
+          float[] fromArray = new float[rows * d];
+          float[] fromBlocks = new float[rows * d];
+          VectorKernels.spmm(a, x, d, fromArray, false);
+          VectorKernels.spmm(a, xr, null, DenseRows.of(fromBlocks, d));
+          assertSameBits(fromBlocks, fromArray, "blocks " + xr + " rows=" + rows + " d=" + d);
+        }
+        // exact relations: a remapped init starts the chains from what its dense twin holds; init = out is
+        // the accumulate mode; a picked row is the very row of the full product
+        float[] fromDense = random(rnd, rows * d);
+        float[] viaAccumulate = sparseInit.clone();
+        VectorKernels.spmm(a, x, d, viaAccumulate, true);
+        VectorKernels.spmm(a, DenseRows.of(x, d), remapped, DenseRows.of(fromDense, d));
+        assertSameBits(fromDense, viaAccumulate, "remapped init rows=" + rows + " d=" + d);
+        float[] full = new float[rows * d];
+        VectorKernels.spmm(a, x, d, full, false);
+        int[] pick = {rows - 1, 0, rows / 2, rows - 1};
+        float[] picked = new float[pick.length * d];
+        VectorKernels.spmmRows(a, pick, x, d, picked, false);
+        for (int r = 0; r < pick.length; r++) {
+          assertSameBits(
+              java.util.Arrays.copyOfRange(picked, r * d, r * d + d),
+              java.util.Arrays.copyOfRange(full, pick[r] * d, pick[r] * d + d),
+              "spmmRows row " + pick[r] + " rows=" + rows + " d=" + d);
+        }
+        // addScaled rounds the product before adding: the bits of a separate scale and add
+        float[] base = random(rnd, rows * d);
+        float[] fused = base.clone();
+        VectorKernels.spmmAddScaled(a, DenseRows.of(x, d), remapped, 0.3f, DenseRows.of(fused, d));
+        float[] stepwise = base.clone();
+        for (int k = 0; k < stepwise.length; k++) {
+          stepwise[k] += viaAccumulate[k] * 0.3f;
+        }
+        assertSameBits(fused, stepwise, "addScaled rows=" + rows + " d=" + d);
+      }
+    }
+  }
+
+  @Test
+  void spmmTransposedRowsMatchesScalarAndTheTransposedGather() {
+    Random rnd = new Random(9);
+    int[] ds = {1, 3, 7, 8, 15, 16, 17, 63, 64, 65, 128};
+    for (int rows : new int[] {1, 3, 17, 65, 130}) {
+      int cols = 70;
+      CsrMatrix a = randomCsr(rnd, rows, cols, 5);
+      int[] picked = java.util.stream.IntStream.range(0, rows).filter(i -> i % 3 != 1).toArray(); // ascending
+      for (int d : ds) {
+        float[] x = random(rnd, picked.length * d);
+        float[] out0 = random(rnd, cols * d);
+        float[] want = out0.clone();
+        float[] got = out0.clone();
+        ScalarKernels.spmmTransposedRows(a, picked, x, d, want);
+        VectorKernels.spmmTransposedRows(a, picked, x, d, got);
+        assertClose(got, want, 8, "spmmTransposedRows rows=" + rows + " d=" + d);
+        // the same bits as gathering through the transpose from the dense x (zero outside the picked rows)
+        float[] dense = new float[rows * d];
+        for (int k = 0; k < picked.length; k++) {
+          System.arraycopy(x, k * d, dense, picked[k] * d, d);
+        }
+        float[] gathered = out0.clone();
+        VectorKernels.spmm(a.transpose(), dense, d, gathered, true);
+        assertSameBits(got, gathered, "spmmTransposedRows vs transpose rows=" + rows + " d=" + d);
+      }
+    }
+  }
+
+  @Test
+  void adamMatchesScalarBitForBit() {
+    Random rnd = new Random(5);
+    for (int n : LENGTHS) {
+      for (float wd : new float[] {0f, 1e-2f}) {
+        for (boolean zero : new boolean[] {false, true}) {
+          AdamStep s = new AdamStep(0.9f, 0.1f, 0.999f, 0.001f, wd, 1.3e-3f, 1.02f, 1e-8f, zero);
+          float[] x = random(rnd, n + 2 * OFF);
+          float[] g = random(rnd, n + 2 * OFF);
+          float[] m = random(rnd, n + 2 * OFF);
+          float[] v = random(rnd, n + 2 * OFF);
+          for (int k = 0; k < v.length; k++) {
+            v[k] = Math.abs(v[k]) * (k % 5 == 0 ? 1e-12f : 1f); // also second moments far below eps²
+          }
+          float[] x2 = x.clone();
+          float[] g2 = g.clone();
+          float[] m2 = m.clone();
+          float[] v2 = v.clone();
+          ScalarKernels.adam(s, x, g, m, v, OFF, n);
+          VectorKernels.adam(s, x2, g2, m2, v2, OFF, n);
+          String what = "adam n=" + n + " wd=" + wd + " zero=" + zero;
+          assertSameBits(x2, x, what + " parameter");
+          assertSameBits(m2, m, what + " first moment");
+          assertSameBits(v2, v, what + " second moment");
+          assertSameBits(g2, g, what + " gradient");
+          if (zero && n > 0) {
+            assertThat(g2[OFF]).isZero();
+            assertThat(g2[OFF + n - 1]).isZero();
+            assertThat(g2[OFF - 1]).isNotZero(); // outside the range: untouched
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void dotAndSumOfSquaresMatchScalar() {
     Random rnd = new Random(1);
