@@ -1475,28 +1475,21 @@ public final class Tape {
   }
 
   /**
-   * y[off..off+n) = softmax(scale · x[off..off+n)); returns log Σ exp(scale · x) over the row (the
-   * log-sum-exp), computed with the row maximum subtracted.
+   * y[off..off+n) = softmax(scale · x[off..off+n)) for scale > 0; returns log Σ exp(scale · x) over the row
+   * (the log-sum-exp), computed with the row maximum subtracted.
    */
   private static double softmaxRow(float[] x, float[] y, int off, int n, float scale) {
-    float max = Float.NEGATIVE_INFINITY;
-    for (int j = 0; j < n; j++) {
-      max = Math.max(max, scale * x[off + j]);
-    }
-    if (max == Float.NEGATIVE_INFINITY) {
-      max = 0f; // an all −∞ row: keep NaN out of the shift, as torch gives NaN only from the division
-    }
-    double sum = 0;
-    for (int j = 0; j < n; j++) {
-      float ev = (float) Math.exp(scale * x[off + j] - max);
-      y[off + j] = ev;
-      sum += ev;
-    }
-    float inv = (float) (1.0 / sum);
-    for (int j = 0; j < n; j++) {
-      y[off + j] *= inv;
-    }
-    return max + Math.log(sum);
+    float shift = rowShift(x, off, n, scale);
+    float sum = Kernels.expShifted(x, off, scale, shift, y, off, n);
+    Kernels.scale(y, 1f / sum, off, n);
+    return shift + Math.log(sum);
+  }
+
+  /** The shift of a stable softmax row: max(scale · x) (scale > 0), or 0 for an all −∞ row. */
+  private static float rowShift(float[] x, int off, int n, float scale) {
+    float max = scale * Kernels.max(x, off, n); // = the largest scale·x, as rounding is monotone
+    // an all −∞ row: keep NaN out of the shift, as torch gives NaN only from the division
+    return max == Float.NEGATIVE_INFINITY ? 0f : max;
   }
 
   /** Row sums, m×1 (torch: {@code x.sum(dim=1, keepdim=True)}). */
@@ -1781,6 +1774,11 @@ public final class Tape {
    * InfoNCE with cosine similarity and in-batch negatives (PGL, SGL, MGCN's {@code InfoNCE}):
    * mean_r −log( exp(cos(a_r,b_r)/τ) / Σ_s exp(cos(a_r,b_s)/τ) ), 1×1. Rows are normalised as
    * torch.nn.functional.normalize (eps 1e-12); the log-sum-exp is stable. Memory: one m×m float matrix.
+   *
+   * <p>The m×m matrix holds E_rs = exp(S_rs − max_s S_rs) for S = cos/τ and is never normalised: with P =
+   * diag(1/Σ_s E_rs)·E the softmax and c = dL/dloss / (m·τ), the gradient dL/dcos = c·(P − I) gives dA =
+   * c·(diag(1/ΣE)·(E·B̂) − B̂) and dB = c·(Eᵀ·(diag(1/ΣE)·Â) − Â) for the normalised rows Â, B̂: two products
+   * with E and row-wise work on m×d, no further pass over E.
    */
   public Tensor infoNce(Tensor a, Tensor b, float tau) {
     sameShape("infoNce", a, b);
@@ -1792,20 +1790,25 @@ public final class Tape {
     if (m == 0) {
       throw new IllegalArgumentException("infoNce: empty batch " + a.shape());
     }
-    float[] na = new float[m * d];
-    float[] nb = new float[m * d];
-    float[] normA = new float[m];
-    float[] normB = new float[m];
+    float[] na = alloc(m * d);
+    float[] nb = alloc(m * d);
+    float[] normA = alloc(m);
+    float[] normB = alloc(m);
     normalizeRows(a.data, na, normA, m, d);
     normalizeRows(b.data, nb, normB, m, d);
-    float[] p = new float[m * m]; // cosines, then the row-wise softmax of cos/τ
-    Kernels.gemmNT(na, nb, p, m, d, m, false);
+    float[] e = alloc(Math.multiplyExact(m, m)); // cosines, then exp(cos/τ − row max)
+    Kernels.gemmNT(na, nb, e, m, d, m, false);
     float invTau = 1f / tau;
+    float[] invSum = alloc(m);
     double[] rowLoss = new double[m];
-    rowsOf(m, m, (s, e) -> {
-      for (int r = s; r < e; r++) {
-        float pos = p[r * m + r] * invTau;
-        rowLoss[r] = softmaxRow(p, p, r * m, m, invTau) - pos;
+    rowsOf(m, m, (s, end) -> {
+      for (int r = s; r < end; r++) {
+        int o = r * m;
+        float pos = e[o + r] * invTau;
+        float shift = rowShift(e, o, m, invTau);
+        float sum = Kernels.expShifted(e, o, invTau, shift, e, o, m);
+        invSum[r] = 1f / sum;
+        rowLoss[r] = shift + Math.log(sum) - pos;
       }
     });
     double total = 0;
@@ -1819,25 +1822,33 @@ public final class Tape {
       if (g == null) {
         return;
       }
-      // dL/dS_rs = g/m · (P_rs − [r = s]) for S = cos/τ; overwrite P in place (this step runs once).
-      float c = g[0] / m;
-      rowsOf(m, m, (s, e) -> {
-        for (int r = s; r < e; r++) {
-          int o = r * m;
-          for (int j = 0; j < m; j++) {
-            p[o + j] *= c * invTau; // includes dS/dcos = 1/τ
-          }
-          p[o + r] -= c * invTau;
-        }
-      });
+      float c = g[0] / m * invTau;
       if (a.requiresGrad) {
-        float[] dna = new float[m * d];
-        Kernels.gemmNN(p, nb, dna, m, m, d, false);
+        float[] dna = alloc(m * d);
+        Kernels.gemmNN(e, nb, dna, m, m, d, false); // E·B̂
+        rowsOf(m, d, (s, end) -> {
+          for (int r = s; r < end; r++) {
+            Kernels.scale(dna, c * invSum[r], r * d, d);
+            Kernels.axpy(-c, nb, r * d, dna, r * d, d);
+          }
+        });
         normalizeRowsBackward(na, normA, dna, a.gradBuffer(), m, d);
       }
       if (b.requiresGrad) {
-        float[] dnb = new float[m * d];
-        Kernels.gemmTN(p, na, dnb, m, m, d, false);
+        float[] scaled = alloc(m * d); // diag(1/ΣE)·Â
+        rowsOf(m, d, (s, end) -> {
+          for (int r = s; r < end; r++) {
+            Kernels.axpy(invSum[r], na, r * d, scaled, r * d, d);
+          }
+        });
+        float[] dnb = alloc(m * d);
+        Kernels.gemmTN(e, scaled, dnb, m, m, d, false); // Eᵀ·diag(1/ΣE)·Â
+        rowsOf(m, d, (s, end) -> {
+          for (int r = s; r < end; r++) {
+            Kernels.scale(dnb, c, r * d, d);
+            Kernels.axpy(-c, na, r * d, dnb, r * d, d);
+          }
+        });
         normalizeRowsBackward(nb, normB, dnb, b.gradBuffer(), m, d);
       }
     });

@@ -25,6 +25,7 @@ import org.userec.tensor.Tape;
 import org.userec.tensor.Tensor;
 import org.userec.train.EpochRecord;
 import org.userec.train.TrainResult;
+import org.userec.util.Parallel;
 import org.userec.util.Seeds;
 
 class UserecTest {
@@ -98,6 +99,23 @@ class UserecTest {
     }
     TrainResult c = Experiment.trainOne("USERec", config("epochs", 2, "seed", 1), tiny, dir.resolve("c"), List.of());
     assertThat(c.history().get(0).loss()).isNotEqualTo(a.history().get(0).loss());
+  }
+
+  @Test
+  void threadCountDoesNotChangeTheTrace(@TempDir Path dir) {
+    int before = Parallel.threads();
+    try {
+      Parallel.setThreads(1);
+      TrainResult one = Experiment.trainOne("USERec", config("epochs", 2), tiny, dir.resolve("one"), List.of());
+      Parallel.setThreads(2);
+      TrainResult two = Experiment.trainOne("USERec", config("epochs", 2), tiny, dir.resolve("two"), List.of());
+      for (int e = 0; e < 2; e++) {
+        assertThat(two.history().get(e).loss()).isEqualTo(one.history().get(e).loss());
+        assertThat(two.history().get(e).valid().values()).isEqualTo(one.history().get(e).valid().values());
+      }
+    } finally {
+      Parallel.setThreads(before);
+    }
   }
 
   @Test

@@ -77,7 +77,7 @@ public final class Kernels {
       return;
     }
     VectorKernels.checkGemm(a, m * k, b, k * n, c, m * n);
-    gemm(VectorKernels.GemmPlan.of(m, k, n), a, k, 1, b, false, c, accumulate);
+    gemm(VectorGemm.Layout.NN, a, b, c, m, k, n, accumulate);
   }
 
   /**
@@ -90,7 +90,7 @@ public final class Kernels {
       return;
     }
     VectorKernels.checkGemm(a, m * k, b, n * k, c, m * n);
-    gemm(VectorKernels.GemmPlan.of(m, k, n), a, k, 1, b, true, c, accumulate);
+    gemm(VectorGemm.Layout.NT, a, b, c, m, k, n, accumulate);
   }
 
   /** c[k×n] (+)= a[m×k]ᵀ · b[m×n] (weight gradients). With {@code accumulate} false, c is overwritten. */
@@ -100,19 +100,42 @@ public final class Kernels {
       return;
     }
     VectorKernels.checkGemm(a, m * k, b, m * n, c, k * n);
-    gemm(VectorKernels.GemmPlan.of(k, m, n), a, 1, k, b, false, c, accumulate);
+    gemm(VectorGemm.Layout.TN, a, b, c, m, k, n, accumulate);
   }
 
   private static void gemm(
-      VectorKernels.GemmPlan plan, float[] a, int aRs, int aCs, float[] b, boolean bT, float[] c,
-      boolean accumulate) {
-    int tiles = plan.tiles();
-    if (tiles <= 1 || (long) plan.m() * plan.k() * plan.n() < SERIAL_FLOPS) {
-      VectorKernels.gemmTiles(plan, a, aRs, aCs, b, bT, c, accumulate, 0, tiles);
-    } else {
-      Parallel.forRange(
-          tiles, 1, (from, to) -> VectorKernels.gemmTiles(plan, a, aRs, aCs, b, bT, c, accumulate, from, to));
+      VectorGemm.Layout layout, float[] a, float[] b, float[] c, int m, int k, int n, boolean accumulate) {
+    VectorGemm.Problem p = VectorGemm.problem(layout, a, b, c, m, k, n, accumulate);
+    if (p == null) {
+      return;
     }
+    int tiles = p.plan().tiles();
+    if (tiles <= 1 || (long) m * k * n < SERIAL_FLOPS) {
+      p.run(0, tiles);
+    } else {
+      Parallel.forRange(tiles, 1, p::run);
+    }
+    p.release();
+  }
+
+  // --------------------------------------------------------------------------------------------- softmax
+
+  /** The largest of x[off+i] over i in [0, n) (NaN when any value is NaN, −∞ when n = 0). Calling thread. */
+  public static float max(float[] x, int off, int n) {
+    return VECTOR ? VectorKernels.max(x, off, n) : ScalarKernels.max(x, off, n);
+  }
+
+  /**
+   * y[yOff+j] = exp(x[xOff+j]·scale − shift) for j in [0, n), returning the sum of the y: the exponentials
+   * of a stable softmax (shift = the largest x·scale). exp is Cephes' expf polynomial, bit-identical in the
+   * scalar and vector kernels: relative error below 2.5e-7 for arguments in [−87.33, 88]; 0 below, +∞ above,
+   * NaN for NaN. The sum is a float sum in an order fixed by n (scalar and vector orders differ). y may be x
+   * at the same offset. Runs on the calling thread (one softmax row).
+   */
+  public static float expShifted(float[] x, int xOff, float scale, float shift, float[] y, int yOff, int n) {
+    return VECTOR
+        ? VectorKernels.expShifted(x, xOff, scale, shift, y, yOff, n)
+        : ScalarKernels.expShifted(x, xOff, scale, shift, y, yOff, n);
   }
 
   // ------------------------------------------------------------------------------------------------ spmm

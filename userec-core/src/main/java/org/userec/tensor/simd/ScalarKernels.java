@@ -56,6 +56,64 @@ public final class ScalarKernels {
     }
   }
 
+  /** The largest of x[off..off+n) (NaN when any value is NaN, −∞ when n = 0). */
+  public static float max(float[] x, int off, int n) {
+    float m = Float.NEGATIVE_INFINITY;
+    for (int i = 0; i < n; i++) {
+      m = Math.max(m, x[off + i]);
+    }
+    return m;
+  }
+
+  /** y[yOff+j] = {@link #exp}(x[xOff+j]·scale − shift) for j in [0, n); returns their sum, in order. */
+  public static float expShifted(float[] x, int xOff, float scale, float shift, float[] y, int yOff, int n) {
+    float sum = 0f;
+    for (int i = 0; i < n; i++) {
+      float e = exp(x[xOff + i] * scale - shift);
+      y[yOff + i] = e;
+      sum += e;
+    }
+    return sum;
+  }
+
+  // exp: Cephes' expf (S. L. Moshier, Cephes Math Library, expf.c): v = n·ln2 + r with n = rint(v·log2 e)
+  // (by adding 1.5·2^23), ln2 split in two for an exact reduction, e^r by a degree-7 polynomial, 2^n from the
+  // exponent bits. Clamping v to [EXP_LO, EXP_HI] keeps n in [−127, 128], whose exponent bits are those of 0
+  // and +∞: out-of-range arguments need no branch. The vector kernel repeats these operations lane by lane.
+  static final float EXP_LO = -88f; // n = −127: 2^n reads as 0
+  static final float EXP_HI = 88.72284f; // n = 128: 2^n reads as +∞
+  static final float LOG2E = 1.44269504088896341f;
+  static final float ROUNDER = 12582912f; // 1.5·2^23: k = v·log2e + ROUNDER rounds v·log2e to an integer n
+  static final int ROUNDER_BITS = 0x4B400000; // bits of ROUNDER; bits(k) − ROUNDER_BITS = n for |n| < 2^22
+  static final float LN2_HI = 0.693359375f;
+  static final float LN2_LO = -2.12194440e-4f;
+  static final float EXP_P0 = 1.9875691500e-4f;
+  static final float EXP_P1 = 1.3981999507e-3f;
+  static final float EXP_P2 = 8.3334519073e-3f;
+  static final float EXP_P3 = 4.1665795894e-2f;
+  static final float EXP_P4 = 1.6666665459e-1f;
+  static final float EXP_P5 = 5.0000001201e-1f;
+
+  /**
+   * e^v in float: relative error below 2.5e-7 wherever e^v is a normal float (v in [−87.33, 88.37]); below
+   * that, a subnormal with growing relative error, then 0 (from about v = −87.7); +∞ from v = 88.38 (where e^v
+   * exceeds 2.4e38); NaN for NaN.
+   */
+  static float exp(float v) {
+    float x = Math.min(Math.max(v, EXP_LO), EXP_HI); // NaN stays NaN
+    float k = Math.fma(x, LOG2E, ROUNDER);
+    float n = k - ROUNDER;
+    float r = Math.fma(n, -LN2_HI, x);
+    r = Math.fma(n, -LN2_LO, r);
+    float p = Math.fma(r, EXP_P0, EXP_P1);
+    p = Math.fma(p, r, EXP_P2);
+    p = Math.fma(p, r, EXP_P3);
+    p = Math.fma(p, r, EXP_P4);
+    p = Math.fma(p, r, EXP_P5);
+    p = Math.fma(p, r * r, r) + 1f;
+    return p * Float.intBitsToFloat((Float.floatToRawIntBits(k) - (ROUNDER_BITS - 127)) << 23);
+  }
+
   /** out[a.rows×d] (+)= a · x[a.cols×d]. */
   public static void spmm(CsrMatrix a, float[] x, int d, float[] out, boolean accumulate) {
     for (int i = 0; i < a.rows; i++) {

@@ -1,6 +1,7 @@
 package org.userec.tensor.simd;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -8,7 +9,7 @@ import org.userec.graph.CsrMatrix;
 
 /**
  * The kernels of {@link Kernels} on {@code jdk.incubator.vector}, single-threaded. {@link Kernels} splits the
- * work across cores by calling the range variants here ({@code ...Range}, {@link #gemmTiles}); the
+ * work across cores by calling the range variants here ({@code ...Range}, {@link VectorGemm} tiles); the
  * whole-array methods have the same signatures and contracts as {@link ScalarKernels} and are the ones the
  * differential tests compare.
  *
@@ -24,19 +25,6 @@ import org.userec.graph.CsrMatrix;
 public final class VectorKernels {
   static final VectorSpecies<Float> S = chooseSpecies();
   static final int L = S.length();
-
-  /** Micro-tile: MR rows of C times NR = 2 vectors of columns. */
-  static final int MR = 6;
-
-  static final int NR = 2 * L;
-
-  /** Depth of one k-block of a gemm. */
-  static final int KC = 256;
-
-  /** Packed B panel is about this many floats (fits the L2 cache). */
-  private static final int PANEL_FLOATS = 32 * 1024;
-
-  private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
 
   /** 8 vectors of zeros: where an FMA chain starts from nothing, it loads its start from here. */
   private static final float[] ZERO_ROW = new float[8 * L];
@@ -66,57 +54,22 @@ public final class VectorKernels {
 
   // ------------------------------------------------------------------------------------------------ gemm
 
-  /**
-   * How one gemm C[M×N] (+)= A(M×K)·B(K×N) is cut: k-blocks of {@code kc}, column panels of {@code nb}
-   * (packed once per task), row blocks of {@code mb}. Tile t covers panel {@code t / mBlocks} and row block
-   * {@code t % mBlocks}. Depends only on the sizes.
-   */
-  record GemmPlan(int m, int k, int n, int kc, int nb, int mb, int nPanels, int mBlocks) {
-    static GemmPlan of(int m, int k, int n) {
-      int kc = Math.max(1, Math.min(k, KC));
-      int nb = Math.max(NR, (PANEL_FLOATS / kc) / NR * NR);
-      nb = Math.max(NR, Math.min(nb, roundUp(n, NR)));
-      int nPanels = (n + nb - 1) / nb;
-      if (nPanels < 4) {
-        // narrow outputs (e.g. weight gradients k×64): cut columns finer so that there are several tasks
-        nb = Math.max(NR, roundUp((n + 3) / 4, NR));
-        nPanels = (n + nb - 1) / nb;
-      }
-      // Few panels: also cut rows (each row block repacks its panel, cheap next to mb·nb·k FMAs).
-      int mb = nPanels >= 8 ? m : Math.max(64, roundUp((m + 7) / 8, MR));
-      mb = Math.max(1, Math.min(mb, m));
-      int mBlocks = (m + mb - 1) / mb;
-      return new GemmPlan(m, k, n, kc, nb, mb, nPanels, mBlocks);
-    }
-
-    int tiles() {
-      return nPanels * mBlocks;
-    }
-  }
-
-  private static int roundUp(int x, int r) {
-    return (x + r - 1) / r * r;
-  }
-
   /** c[m×n] (+)= a[m×k] · b[k×n]. */
   public static void gemmNN(float[] a, float[] b, float[] c, int m, int k, int n, boolean accumulate) {
     checkGemm(a, m * k, b, k * n, c, m * n);
-    GemmPlan plan = GemmPlan.of(m, k, n);
-    gemmTiles(plan, a, k, 1, b, false, c, accumulate, 0, plan.tiles());
+    VectorGemm.gemm(VectorGemm.Layout.NN, a, b, c, m, k, n, accumulate);
   }
 
   /** c[m×n] (+)= a[m×k] · b[n×k]ᵀ. */
   public static void gemmNT(float[] a, float[] b, float[] c, int m, int k, int n, boolean accumulate) {
     checkGemm(a, m * k, b, n * k, c, m * n);
-    GemmPlan plan = GemmPlan.of(m, k, n);
-    gemmTiles(plan, a, k, 1, b, true, c, accumulate, 0, plan.tiles());
+    VectorGemm.gemm(VectorGemm.Layout.NT, a, b, c, m, k, n, accumulate);
   }
 
   /** c[k×n] (+)= a[m×k]ᵀ · b[m×n]. */
   public static void gemmTN(float[] a, float[] b, float[] c, int m, int k, int n, boolean accumulate) {
     checkGemm(a, m * k, b, m * n, c, k * n);
-    GemmPlan plan = GemmPlan.of(k, m, n);
-    gemmTiles(plan, a, 1, k, b, false, c, accumulate, 0, plan.tiles());
+    VectorGemm.gemm(VectorGemm.Layout.TN, a, b, c, m, k, n, accumulate);
   }
 
   static void checkGemm(float[] a, int aLen, float[] b, int bLen, float[] c, int cLen) {
@@ -127,252 +80,78 @@ public final class VectorKernels {
     }
   }
 
-  /**
-   * Computes tiles [tileFrom, tileTo) of {@code plan} for C[M×N] (+)= A·B, where A(i,p) = a[i·aRs + p·aCs],
-   * B(p,j) = b[p·N + j] or, when {@code bT}, b[j·K + p], and C(i,j) = c[i·N + j].
-   */
-  static void gemmTiles(
-      GemmPlan plan, float[] a, int aRs, int aCs, float[] b, boolean bT, float[] c, boolean accumulate,
-      int tileFrom, int tileTo) {
-    int kc = plan.kc;
-    int nb = plan.nb;
-    float[] bp = scratch(kc * nb + MR * NR);
-    int scratchOff = kc * nb;
-    for (int t = tileFrom; t < tileTo; t++) {
-      int panel = t / plan.mBlocks;
-      int mBlock = t % plan.mBlocks;
-      int j0 = panel * nb;
-      int nc = Math.min(nb, plan.n - j0);
-      int i0 = mBlock * plan.mb;
-      int i1 = Math.min(plan.m, i0 + plan.mb);
-      for (int k0 = 0; k0 < plan.k; k0 += kc) {
-        int kLen = Math.min(kc, plan.k - k0);
-        if (bT) {
-          packTransposed(b, plan.k, j0, nc, k0, kLen, bp);
-        } else {
-          packRows(b, plan.n, j0, nc, k0, kLen, bp);
-        }
-        boolean load = accumulate || k0 > 0;
-        panel(a, k0 * aCs, aRs, aCs, i0, i1, kLen, bp, nc, c, plan.n, j0, load, scratchOff);
-      }
-    }
-    if (plan.k == 0 && !accumulate) {
-      zeroTiles(plan, c, tileFrom, tileTo); // no k-block ran
-    }
-  }
+  // --------------------------------------------------------------------------------------------- softmax
 
-  private static void zeroTiles(GemmPlan plan, float[] c, int tileFrom, int tileTo) {
-    for (int t = tileFrom; t < tileTo; t++) {
-      int j0 = (t / plan.mBlocks) * plan.nb;
-      int nc = Math.min(plan.nb, plan.n - j0);
-      int i0 = (t % plan.mBlocks) * plan.mb;
-      int i1 = Math.min(plan.m, i0 + plan.mb);
-      for (int i = i0; i < i1; i++) {
-        java.util.Arrays.fill(c, i * plan.n + j0, i * plan.n + j0 + nc, 0f);
+  /** The largest of x[off..off+n) (NaN when any value is NaN, −∞ when n = 0). */
+  public static float max(float[] x, int off, int n) {
+    int i = 0;
+    float m = Float.NEGATIVE_INFINITY;
+    if (n >= 4 * L) {
+      FloatVector m0 = FloatVector.fromArray(S, x, off);
+      FloatVector m1 = FloatVector.fromArray(S, x, off + L);
+      FloatVector m2 = FloatVector.fromArray(S, x, off + 2 * L);
+      FloatVector m3 = FloatVector.fromArray(S, x, off + 3 * L);
+      int bound4 = n - n % (4 * L);
+      for (i = 4 * L; i < bound4; i += 4 * L) {
+        m0 = m0.max(FloatVector.fromArray(S, x, off + i));
+        m1 = m1.max(FloatVector.fromArray(S, x, off + i + L));
+        m2 = m2.max(FloatVector.fromArray(S, x, off + i + 2 * L));
+        m3 = m3.max(FloatVector.fromArray(S, x, off + i + 3 * L));
       }
+      m = m0.max(m1).max(m2.max(m3)).reduceLanes(VectorOperators.MAX);
     }
-  }
-
-  private static float[] scratch(int size) {
-    float[] s = SCRATCH.get();
-    if (s.length < size) {
-      s = new float[size];
-      SCRATCH.set(s);
+    for (; i < n; i++) {
+      m = Math.max(m, x[off + i]);
     }
-    return s;
-  }
-
-  /** Packs B(k0+p, j0+jj) = b[(k0+p)·n + j0+jj] into slivers of NR columns, zero-padded. */
-  private static void packRows(float[] b, int n, int j0, int nc, int k0, int kLen, float[] bp) {
-    int slivers = (nc + NR - 1) / NR;
-    for (int s = 0; s < slivers; s++) {
-      int base = s * kLen * NR;
-      int col = j0 + s * NR;
-      int w = Math.min(NR, nc - s * NR);
-      for (int p = 0; p < kLen; p++) {
-        int src = (k0 + p) * n + col;
-        int dst = base + p * NR;
-        if (w == NR) {
-          FloatVector.fromArray(S, b, src).intoArray(bp, dst);
-          FloatVector.fromArray(S, b, src + L).intoArray(bp, dst + L);
-        } else {
-          for (int t = 0; t < w; t++) {
-            bp[dst + t] = b[src + t];
-          }
-          for (int t = w; t < NR; t++) {
-            bp[dst + t] = 0f;
-          }
-        }
-      }
-    }
-  }
-
-  /** Packs B(k0+p, j0+jj) = b[(j0+jj)·k + k0+p] into slivers of NR columns, zero-padded. */
-  private static void packTransposed(float[] b, int k, int j0, int nc, int k0, int kLen, float[] bp) {
-    int slivers = (nc + NR - 1) / NR;
-    for (int s = 0; s < slivers; s++) {
-      int base = s * kLen * NR;
-      for (int t = 0; t < NR; t++) {
-        int jj = s * NR + t;
-        if (jj < nc) {
-          int src = (j0 + jj) * k + k0;
-          for (int p = 0; p < kLen; p++) {
-            bp[base + p * NR + t] = b[src + p];
-          }
-        } else {
-          for (int p = 0; p < kLen; p++) {
-            bp[base + p * NR + t] = 0f;
-          }
-        }
-      }
-    }
+    return m;
   }
 
   /**
-   * C(i, j0+jj) (+)= Σ_p A(i,p)·Bp(p,jj) for i in [i0,i1), jj < nc, p < kLen; A(i,p) = a[aOff + i·aRs +
-   * p·aCs], Bp packed by {@link #packRows}. {@code load}: add to C instead of overwriting.
+   * y[yOff+j] = exp(x[xOff+j]·scale − shift) for j in [0, n), returning the sum of the y (one vector
+   * accumulator, then its lanes, then the scalar tail). Each value is {@link ScalarKernels#exp}'s polynomial
+   * lane by lane: bit-identical to the scalar kernel. y may be x at the same offset. One call site of {@link
+   * #exp}: the JIT must inline it (a vector passed to a method that is not inlined is boxed).
    */
-  private static void panel(
-      float[] a, int aOff, int aRs, int aCs, int i0, int i1, int kLen, float[] bp, int nc, float[] c, int cRs,
-      int j0, boolean load, int tmpOff) {
-    int slivers = (nc + NR - 1) / NR;
-    int i = i0;
-    for (; i + MR <= i1; i += MR) {
-      int a0 = aOff + i * aRs;
-      for (int s = 0; s < slivers; s++) {
-        int bb = s * kLen * NR;
-        FloatVector c00 = FloatVector.zero(S);
-        FloatVector c01 = c00;
-        FloatVector c10 = c00;
-        FloatVector c11 = c00;
-        FloatVector c20 = c00;
-        FloatVector c21 = c00;
-        FloatVector c30 = c00;
-        FloatVector c31 = c00;
-        FloatVector c40 = c00;
-        FloatVector c41 = c00;
-        FloatVector c50 = c00;
-        FloatVector c51 = c00;
-        int ap = a0;
-        for (int p = 0; p < kLen; p++, ap += aCs) {
-          int bo = bb + p * NR;
-          FloatVector b0 = FloatVector.fromArray(S, bp, bo);
-          FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
-          FloatVector av = FloatVector.broadcast(S, a[ap]);
-          c00 = av.fma(b0, c00);
-          c01 = av.fma(b1, c01);
-          av = FloatVector.broadcast(S, a[ap + aRs]);
-          c10 = av.fma(b0, c10);
-          c11 = av.fma(b1, c11);
-          av = FloatVector.broadcast(S, a[ap + 2 * aRs]);
-          c20 = av.fma(b0, c20);
-          c21 = av.fma(b1, c21);
-          av = FloatVector.broadcast(S, a[ap + 3 * aRs]);
-          c30 = av.fma(b0, c30);
-          c31 = av.fma(b1, c31);
-          av = FloatVector.broadcast(S, a[ap + 4 * aRs]);
-          c40 = av.fma(b0, c40);
-          c41 = av.fma(b1, c41);
-          av = FloatVector.broadcast(S, a[ap + 5 * aRs]);
-          c50 = av.fma(b0, c50);
-          c51 = av.fma(b1, c51);
-        }
-        int w = Math.min(NR, nc - s * NR);
-        int ci = i * cRs + j0 + s * NR;
-        if (w == NR) {
-          // full tile, written inline so that the first (OSR-compiled) call of a long gemm is fast too; each
-          // branch stores its own results (vectors merged at a join can make C2 box them: see spmmRow)
-          if (load) {
-            c00.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
-            c01.add(FloatVector.fromArray(S, c, ci + L)).intoArray(c, ci + L);
-            c10.add(FloatVector.fromArray(S, c, ci + cRs)).intoArray(c, ci + cRs);
-            c11.add(FloatVector.fromArray(S, c, ci + cRs + L)).intoArray(c, ci + cRs + L);
-            c20.add(FloatVector.fromArray(S, c, ci + 2 * cRs)).intoArray(c, ci + 2 * cRs);
-            c21.add(FloatVector.fromArray(S, c, ci + 2 * cRs + L)).intoArray(c, ci + 2 * cRs + L);
-            c30.add(FloatVector.fromArray(S, c, ci + 3 * cRs)).intoArray(c, ci + 3 * cRs);
-            c31.add(FloatVector.fromArray(S, c, ci + 3 * cRs + L)).intoArray(c, ci + 3 * cRs + L);
-            c40.add(FloatVector.fromArray(S, c, ci + 4 * cRs)).intoArray(c, ci + 4 * cRs);
-            c41.add(FloatVector.fromArray(S, c, ci + 4 * cRs + L)).intoArray(c, ci + 4 * cRs + L);
-            c50.add(FloatVector.fromArray(S, c, ci + 5 * cRs)).intoArray(c, ci + 5 * cRs);
-            c51.add(FloatVector.fromArray(S, c, ci + 5 * cRs + L)).intoArray(c, ci + 5 * cRs + L);
-          } else {
-            c00.intoArray(c, ci);
-            c01.intoArray(c, ci + L);
-            c10.intoArray(c, ci + cRs);
-            c11.intoArray(c, ci + cRs + L);
-            c20.intoArray(c, ci + 2 * cRs);
-            c21.intoArray(c, ci + 2 * cRs + L);
-            c30.intoArray(c, ci + 3 * cRs);
-            c31.intoArray(c, ci + 3 * cRs + L);
-            c40.intoArray(c, ci + 4 * cRs);
-            c41.intoArray(c, ci + 4 * cRs + L);
-            c50.intoArray(c, ci + 5 * cRs);
-            c51.intoArray(c, ci + 5 * cRs + L);
-          }
-        } else {
-          // partial tile: spill through the scratch with intrinsic stores only (a helper taking vector
-          // arguments would box them and, once compiled in, slow the whole micro-kernel down)
-          c00.intoArray(bp, tmpOff);
-          c01.intoArray(bp, tmpOff + L);
-          c10.intoArray(bp, tmpOff + NR);
-          c11.intoArray(bp, tmpOff + NR + L);
-          c20.intoArray(bp, tmpOff + 2 * NR);
-          c21.intoArray(bp, tmpOff + 2 * NR + L);
-          c30.intoArray(bp, tmpOff + 3 * NR);
-          c31.intoArray(bp, tmpOff + 3 * NR + L);
-          c40.intoArray(bp, tmpOff + 4 * NR);
-          c41.intoArray(bp, tmpOff + 4 * NR + L);
-          c50.intoArray(bp, tmpOff + 5 * NR);
-          c51.intoArray(bp, tmpOff + 5 * NR + L);
-          copyTile(bp, tmpOff, c, ci, cRs, MR, w, load);
-        }
+  public static float expShifted(float[] x, int xOff, float scale, float shift, float[] y, int yOff, int n) {
+    int i = 0;
+    float sum = 0f;
+    if (n >= L) {
+      FloatVector s0 = FloatVector.zero(S);
+      int bound = S.loopBound(n);
+      for (; i < bound; i += L) {
+        FloatVector e = exp(FloatVector.fromArray(S, x, xOff + i).mul(scale).sub(shift));
+        e.intoArray(y, yOff + i);
+        s0 = s0.add(e);
       }
+      sum = s0.reduceLanes(VectorOperators.ADD);
     }
-    for (; i < i1; i++) {
-      int a0 = aOff + i * aRs;
-      for (int s = 0; s < slivers; s++) {
-        int bb = s * kLen * NR;
-        FloatVector c00 = FloatVector.zero(S);
-        FloatVector c01 = FloatVector.zero(S);
-        int ap = a0;
-        for (int p = 0; p < kLen; p++, ap += aCs) {
-          int bo = bb + p * NR;
-          FloatVector av = FloatVector.broadcast(S, a[ap]);
-          c00 = av.fma(FloatVector.fromArray(S, bp, bo), c00);
-          c01 = av.fma(FloatVector.fromArray(S, bp, bo + L), c01);
-        }
-        int w = Math.min(NR, nc - s * NR);
-        int ci = i * cRs + j0 + s * NR;
-        if (w == NR) {
-          if (load) {
-            c00.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
-            c01.add(FloatVector.fromArray(S, c, ci + L)).intoArray(c, ci + L);
-          } else {
-            c00.intoArray(c, ci);
-            c01.intoArray(c, ci + L);
-          }
-        } else {
-          c00.intoArray(bp, tmpOff);
-          c01.intoArray(bp, tmpOff + L);
-          copyTile(bp, tmpOff, c, ci, cRs, 1, w, load);
-        }
-      }
+    for (; i < n; i++) {
+      float e = ScalarKernels.exp(x[xOff + i] * scale - shift);
+      y[yOff + i] = e;
+      sum += e;
     }
+    return sum;
   }
 
-  /** Copies (or adds) rows × w values of a tile spilled at tmp[tmpOff] (row stride NR) into c. */
-  private static void copyTile(float[] tmp, int tmpOff, float[] c, int ci, int cRs, int rows, int w, boolean load) {
-    for (int r = 0; r < rows; r++) {
-      int src = tmpOff + r * NR;
-      int dst = ci + r * cRs;
-      if (load) {
-        for (int t = 0; t < w; t++) {
-          c[dst + t] += tmp[src + t];
-        }
-      } else {
-        System.arraycopy(tmp, src, c, dst, w);
-      }
-    }
+  /** {@link ScalarKernels#exp} lane by lane (same operations, same rounding). */
+  private static FloatVector exp(FloatVector v) {
+    FloatVector x = v.max(ScalarKernels.EXP_LO).min(ScalarKernels.EXP_HI);
+    FloatVector k = x.fma(ScalarKernels.LOG2E, ScalarKernels.ROUNDER);
+    FloatVector n = k.sub(ScalarKernels.ROUNDER);
+    FloatVector r = n.fma(FloatVector.broadcast(S, -ScalarKernels.LN2_HI), x);
+    r = n.fma(FloatVector.broadcast(S, -ScalarKernels.LN2_LO), r);
+    FloatVector p = r.fma(ScalarKernels.EXP_P0, ScalarKernels.EXP_P1);
+    p = p.fma(r, FloatVector.broadcast(S, ScalarKernels.EXP_P2));
+    p = p.fma(r, FloatVector.broadcast(S, ScalarKernels.EXP_P3));
+    p = p.fma(r, FloatVector.broadcast(S, ScalarKernels.EXP_P4));
+    p = p.fma(r, FloatVector.broadcast(S, ScalarKernels.EXP_P5));
+    p = p.fma(r.mul(r), r).add(1f);
+    FloatVector pow2 =
+        ((IntVector) k.reinterpretAsInts())
+            .sub(ScalarKernels.ROUNDER_BITS - 127)
+            .lanewise(VectorOperators.LSHL, 23)
+            .reinterpretAsFloats();
+    return p.mul(pow2);
   }
 
   // ------------------------------------------------------------------------------------------------ spmm

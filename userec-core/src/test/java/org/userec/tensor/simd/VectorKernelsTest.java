@@ -71,6 +71,86 @@ class VectorKernelsTest {
   }
 
   @Test
+  void gemmEdgesOfEveryTileMatchScalar() {
+    // sizes around the micro-tile (6 x 16), the L2 row block (144) and the k-block (256), all layouts
+    int[] ms = {5, 6, 7, 143, 145};
+    int[] ks = {1, 255, 257};
+    int[] ns = {15, 16, 17, 33};
+    checkGemm(VectorKernels::gemmNN, ScalarKernels::gemmNN, "gemmNN", ms, ks, ns);
+    checkGemm(VectorKernels::gemmNT, ScalarKernels::gemmNT, "gemmNT", ms, ks, ns);
+    checkGemm(VectorKernels::gemmTN, ScalarKernels::gemmTN, "gemmTN", ms, ks, ns);
+  }
+
+  @Test
+  void maxMatchesScalar() {
+    Random rnd = new Random(5);
+    for (int n : LENGTHS) {
+      float[] a = random(rnd, n + OFF);
+      assertThat(VectorKernels.max(a, OFF, n)).as("max n=%d", n).isEqualTo(ScalarKernels.max(a, OFF, n));
+      if (n > 0) {
+        a[OFF + n - 1] = Float.NaN;
+        assertThat(VectorKernels.max(a, OFF, n)).as("max with NaN n=%d", n).isNaN();
+      }
+    }
+    assertThat(VectorKernels.max(new float[0], 0, 0)).isEqualTo(Float.NEGATIVE_INFINITY);
+  }
+
+  @Test
+  void expShiftedIsBitIdenticalToScalar() {
+    Random rnd = new Random(6);
+    float[] special = {
+      Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, -0f, 0f, -87.5f, -88f, -100f, 88.3f, 88.5f, 1e-8f
+    };
+    for (int n : LENGTHS) {
+      float[] x = new float[n + OFF];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = (float) (rnd.nextGaussian() * 30);
+      }
+      for (int i = 0; i < Math.min(n, special.length); i++) {
+        x[OFF + i * 7 % n] = special[i];
+      }
+      float[] want = new float[n + 2 * OFF];
+      float[] got = new float[n + 2 * OFF];
+      float sWant = ScalarKernels.expShifted(x, OFF, 0.7f, 1.5f, want, 2 * OFF, n);
+      float sGot = VectorKernels.expShifted(x, OFF, 0.7f, 1.5f, got, 2 * OFF, n);
+      assertSameBits(got, want, "expShifted n=" + n);
+      if (Float.isFinite(sWant)) {
+        assertClose(sGot, sWant, n, Math.abs(sWant), "expShifted sum n=" + n);
+      } else {
+        assertThat(Float.compare(sGot, sWant)).as("non-finite sum n=%d: %s vs %s", n, sGot, sWant).isZero();
+      }
+    }
+  }
+
+  @Test
+  void expIsAccurateOverTheWholeFloatRange() {
+    // every 101st float in [-90, 90]: relative error against the double exp where e^v is a normal float
+    for (float sign : new float[] {-1f, 1f}) {
+      for (int bits = 0; ; bits += 101) {
+        float v = sign * Float.intBitsToFloat(bits);
+        if (Math.abs(v) > 90f) {
+          break;
+        }
+        double want = Math.exp(v);
+        float got = ScalarKernels.exp(v);
+        if (want >= Float.MIN_NORMAL && v < 88.37f) {
+          assertThat(Math.abs(got - want) / want).as("exp(%s) = %s, want %s", v, got, want).isLessThan(2.5e-7);
+        } else if (v < -88f) {
+          assertThat(got).as("exp(%s)", v).isZero();
+        } else if (v > 88.38f) {
+          assertThat(got).as("exp(%s)", v).isEqualTo(Float.POSITIVE_INFINITY);
+        } else {
+          assertThat(got).as("exp(%s) in the subnormal or overflow edge", v).isBetween(0f, Float.POSITIVE_INFINITY);
+        }
+      }
+    }
+    assertThat(ScalarKernels.exp(0f)).isEqualTo(1f);
+    assertThat(ScalarKernels.exp(Float.NaN)).isNaN();
+    assertThat(ScalarKernels.exp(Float.NEGATIVE_INFINITY)).isZero();
+    assertThat(ScalarKernels.exp(Float.POSITIVE_INFINITY)).isEqualTo(Float.POSITIVE_INFINITY);
+  }
+
+  @Test
   void spmmMatchesScalar() {
     Random rnd = new Random(7);
     int[] ds = {1, 3, 7, 8, 15, 16, 17, 63, 64, 65, 128};
