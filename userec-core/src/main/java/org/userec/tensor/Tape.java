@@ -1548,7 +1548,8 @@ public final class Tape {
    * <p>The m×m matrix holds E_rs = exp(S_rs − max_s S_rs) for S = cos/τ and is never normalised: with P =
    * diag(1/Σ_s E_rs)·E the softmax and c = dL/dloss / (m·τ), the gradient dL/dcos = c·(P − I) gives dA =
    * c·(diag(1/ΣE)·(E·B̂) − B̂) and dB = c·(Eᵀ·(diag(1/ΣE)·Â) − Â) for the normalised rows Â, B̂: two products
-   * with E and row-wise work on m×d, no further pass over E.
+   * with E and row-wise work on m×d, no further pass over E. E·B̂ is computed in the forward pass, each block of
+   * rows right after the similarities and exponentials of that block, while it is in cache.
    */
   public Tensor infoNce(Tensor a, Tensor b, float tau) {
     sameShape("infoNce", a, b);
@@ -1567,20 +1568,27 @@ public final class Tape {
     normalizeRows(a.data, na, normA, m, d);
     normalizeRows(b.data, nb, normB, m, d);
     float[] e = alloc(Math.multiplyExact(m, m)); // cosines, then exp(cos/τ − row max)
-    Kernels.gemmNT(na, nb, e, m, d, m, false);
     float invTau = 1f / tau;
     float[] invSum = alloc(m);
     double[] rowLoss = new double[m];
-    rowsOf(m, m, (s, end) -> {
-      for (int r = s; r < end; r++) {
-        int o = r * m;
-        float pos = e[o + r] * invTau;
-        float shift = rowShift(e, o, m, invTau);
-        float sum = Kernels.expShifted(e, o, invTau, shift, e, o, m);
-        invSum[r] = 1f / sum;
-        rowLoss[r] = shift + Math.log(sum) - pos;
-      }
-    });
+    // E·B̂ for dA, computed in the forward pass a block of rows at a time while the block of E is in cache (it
+    // does not depend on the incoming gradient, which only scales it)
+    float[] eb = recording && a.requiresGrad ? alloc(m * d) : null;
+    try (Kernels.RowProduct ebRows = eb == null ? null : Kernels.rowProduct(e, nb, eb, m, m, d)) {
+      Kernels.gemmNT(na, nb, e, m, d, m, (from, to) -> {
+        for (int r = from; r < to; r++) {
+          int o = r * m;
+          float pos = e[o + r] * invTau;
+          float shift = rowShift(e, o, m, invTau);
+          float sum = Kernels.expShifted(e, o, invTau, shift, e, o, m);
+          invSum[r] = 1f / sum;
+          rowLoss[r] = shift + Math.log(sum) - pos;
+        }
+        if (ebRows != null) {
+          ebRows.rows(from, to);
+        }
+      });
+    }
     double total = 0;
     for (double l : rowLoss) {
       total += l;
@@ -1594,8 +1602,7 @@ public final class Tape {
       }
       float c = g[0] / m * invTau;
       if (a.requiresGrad) {
-        float[] dna = alloc(m * d);
-        Kernels.gemmNN(e, nb, dna, m, m, d, false); // E·B̂
+        float[] dna = eb; // E·B̂, from the forward pass
         rowsOf(m, d, (s, end) -> {
           for (int r = s; r < end; r++) {
             Kernels.scale(dna, c * invSum[r], r * d, d);

@@ -106,14 +106,129 @@ public final class Kernels {
     if (p == null) {
       return;
     }
+    boolean serial = (long) m * k * n < SERIAL_FLOPS;
+    int groups = p.prepackGroups();
+    if (serial || groups <= 1) {
+      p.prepack(0, groups);
+    } else {
+      int depth = p.plan().k();
+      Parallel.forRange(groups, Math.max(1, PACK_CHUNK / Math.max(1, VectorGemm.MR * depth)), p::prepack);
+    }
     int tiles = p.plan().tiles();
-    if (tiles <= 1 || (long) m * k * n < SERIAL_FLOPS) {
+    if (serial || tiles <= 1) {
       p.run(0, tiles);
     } else {
       Parallel.forRange(tiles, 1, p::run);
     }
     p.release();
   }
+
+  /** Rows per block of {@link #gemmNT(float[], float[], float[], int, int, int, RowsDone)}. */
+  public static final int ROW_BLOCK = 24;
+
+  /** Told that rows [from, to) of a product are complete. */
+  @FunctionalInterface
+  public interface RowsDone {
+    void rows(int from, int to);
+  }
+
+  /**
+   * c[m×n] = a[m×k] · b[n×k]ᵀ computed in blocks of {@link #ROW_BLOCK} whole rows ([0, 24), [24, 48), …),
+   * calling {@code done.rows(from, to)} for each block on the thread that computed it, right after it, while the
+   * block is still in cache (e.g. a softmax of each row). Blocks run in parallel: {@code done} must touch only
+   * its own rows' data and must not fork. c's values are those of {@link #gemmNT(float[], float[], float[],
+   * int, int, int, boolean)} up to rounding, and do not depend on the thread count.
+   */
+  public static void gemmNT(float[] a, float[] b, float[] c, int m, int k, int n, RowsDone done) {
+    if (!VECTOR || m == 0 || n == 0 || k == 0) {
+      if (VECTOR) {
+        gemmNT(a, b, c, m, k, n, false);
+      } else {
+        ScalarKernels.gemmNT(a, b, c, m, k, n, false);
+      }
+      for (int r = 0; r < m; r += ROW_BLOCK) {
+        done.rows(r, Math.min(m, r + ROW_BLOCK));
+      }
+      return;
+    }
+    VectorKernels.checkGemm(a, m * k, b, n * k, c, m * n);
+    VectorGemm.Problem p = VectorGemm.rowTiles(VectorGemm.Layout.NT, a, b, c, m, k, n, ROW_BLOCK);
+    prepackB(p);
+    Parallel.forRange(p.plan().tiles(), 1, (from, to) -> {
+      for (int t = from; t < to; t++) {
+        p.run(t, t + 1);
+        done.rows(t * ROW_BLOCK, Math.min(m, (t + 1) * ROW_BLOCK));
+      }
+    });
+    p.release();
+  }
+
+  /**
+   * c[m×n] = a[m×k] · b[k×n] prepared once and computed a block of rows at a time by {@link #rows}, on the
+   * calling thread: for products whose rows become ready one block at a time (inside {@link #gemmNT(float[],
+   * float[], float[], int, int, int, RowsDone)}'s callback). {@link #close} when done.
+   */
+  public static final class RowProduct implements AutoCloseable {
+    private final float[] a;
+    private final float[] b;
+    private final float[] c;
+    private final int m;
+    private final int k;
+    private final int n;
+    private final VectorGemm.Problem p; // null on the scalar path
+
+    private RowProduct(float[] a, float[] b, float[] c, int m, int k, int n, VectorGemm.Problem p) {
+      this.a = a;
+      this.b = b;
+      this.c = c;
+      this.m = m;
+      this.k = k;
+      this.n = n;
+      this.p = p;
+    }
+
+    /**
+     * Rows [from, to) of c (from a multiple of {@link #ROW_BLOCK}, to a multiple of it or m): each one the same
+     * values whichever block or thread computes it. Safe from several threads on disjoint rows.
+     */
+    public void rows(int from, int to) {
+      if (from % ROW_BLOCK != 0 || to < from || to > m || (to % ROW_BLOCK != 0 && to != m)) {
+        throw new IllegalArgumentException(
+            "rows [" + from + ", " + to + ") of " + m + " are not whole blocks of " + ROW_BLOCK);
+      }
+      if (p == null) {
+        ScalarKernels.gemmNNRows(a, b, c, k, n, from, to);
+      } else if (to > from) {
+        p.run(from / ROW_BLOCK, VectorGemm.ceilDiv(to, ROW_BLOCK));
+      }
+    }
+
+    @Override
+    public void close() {
+      if (p != null) {
+        p.release();
+      }
+    }
+  }
+
+  /** Prepares c[m×n] = a[m×k] · b[k×n] for {@link RowProduct#rows}; packs b now (across threads). */
+  public static RowProduct rowProduct(float[] a, float[] b, float[] c, int m, int k, int n) {
+    if (!VECTOR || m == 0 || n == 0 || k == 0) {
+      return new RowProduct(a, b, c, m, k, n, null);
+    }
+    VectorKernels.checkGemm(a, m * k, b, k * n, c, m * n);
+    VectorGemm.Problem p = VectorGemm.rowTiles(VectorGemm.Layout.NN, a, b, c, m, k, n, ROW_BLOCK);
+    prepackB(p);
+    return new RowProduct(a, b, c, m, k, n, p);
+  }
+
+  private static void prepackB(VectorGemm.Problem p) {
+    int slivers = p.prepackSlivers();
+    Parallel.forRange(slivers, Math.max(1, PACK_CHUNK / Math.max(1, VectorGemm.NR * p.plan().k())), p::prepackB);
+  }
+
+  /** Values per task when a gemm operand is packed across threads. */
+  private static final int PACK_CHUNK = 1 << 16;
 
   // --------------------------------------------------------------------------------------------- softmax
 
