@@ -504,6 +504,46 @@ public final class Tape {
     return out;
   }
 
+  /**
+   * x·w + bias for a constant x (a frozen feature table): {@link #linear(Tensor, Tensor, Tensor)} without a
+   * gradient for x, with x's packed copies reused from one call to the next.
+   */
+  public Tensor linear(ConstantMatrix x, Tensor w, Tensor bias) {
+    Tensor xv = x.value();
+    if (xv.cols != w.rows) {
+      throw new IllegalArgumentException("linear: input " + xv.shape() + " does not fit weight " + w.shape());
+    }
+    if (bias != null && (bias.rows != 1 || bias.cols != w.cols)) {
+      throw new IllegalArgumentException("linear: bias " + bias.shape() + " does not fit weight " + w.shape());
+    }
+    int m = xv.rows;
+    int n = w.cols;
+    Tensor out = output(m, n, w, bias);
+    float[] y = out.data;
+    Kernels.gemmNN(x.packed(), w.data, y, n, false);
+    if (bias != null) {
+      float[] bv = bias.data;
+      rowsOf(m, n, (s, e) -> {
+        for (int r = s; r < e; r++) {
+          Kernels.axpy(1f, bv, 0, y, r * n, n);
+        }
+      });
+    }
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      if (w.requiresGrad) {
+        Kernels.gemmTN(x.packed(), g, w.gradBuffer(), n, true);
+      }
+      if (bias != null && bias.requiresGrad) {
+        columnSumsInto(g, m, n, bias.gradBuffer());
+      }
+    });
+    return out;
+  }
+
   /** dst[j] += Σ_r g[r, j], summed in row order (deterministic). */
   private static void columnSumsInto(float[] g, int m, int n, float[] dst) {
     for (int r = 0; r < m; r++) {

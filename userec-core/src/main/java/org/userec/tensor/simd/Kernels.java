@@ -227,6 +227,98 @@ public final class Kernels {
     Parallel.forRange(slivers, Math.max(1, PACK_CHUNK / Math.max(1, VectorGemm.NR * p.plan().k())), p::prepackB);
   }
 
+  /**
+   * A matrix x[rows×cols] that never changes (a frozen feature table), with the operand layouts the vector
+   * kernels build from it on first use and keep: products x·b and xᵀ·b then skip re-packing x (the most
+   * expensive part of a product with few columns, such as a feature projection). Holds up to two extra copies
+   * of x; none when x has more than {@value #CONSTANT_CACHE_MAX} values (the products then pack as usual).
+   * Thread-safe.
+   */
+  public static final class Constant {
+    private final float[] x;
+    private final int rows;
+    private final int cols;
+    private volatile float[] asLeft; // x packed as A' of x·b
+    private volatile float[] asLeftT; // xᵀ packed as A' of xᵀ·b
+
+    public Constant(float[] x, int rows, int cols) {
+      if ((long) rows * cols != x.length) {
+        throw new IllegalArgumentException("shape " + rows + "x" + cols + " does not match " + x.length + " values");
+      }
+      this.x = x;
+      this.rows = rows;
+      this.cols = cols;
+    }
+
+    private boolean cached() {
+      return VECTOR && (long) rows * cols <= CONSTANT_CACHE_MAX && rows > 0 && cols > 0;
+    }
+
+    private float[] packed(boolean transposed) {
+      float[] p = transposed ? asLeftT : asLeft;
+      if (p == null) {
+        synchronized (this) {
+          p = transposed ? asLeftT : asLeft;
+          if (p == null) {
+            int m = transposed ? cols : rows;
+            int k = transposed ? rows : cols;
+            float[] out = new float[VectorGemm.packedLength(m, k)];
+            int groups = VectorGemm.ceilDiv(m, VectorGemm.MR);
+            Parallel.forRange(
+                groups,
+                Math.max(1, PACK_CHUNK / (VectorGemm.MR * k)),
+                (g0, g1) -> VectorGemm.packWhole(x, m, k, transposed, g0, g1, out));
+            p = out;
+            if (transposed) {
+              asLeftT = p;
+            } else {
+              asLeft = p;
+            }
+          }
+        }
+      }
+      return p;
+    }
+  }
+
+  /** Constants above this many values are not given packed copies. */
+  public static final long CONSTANT_CACHE_MAX = 1L << 25;
+
+  /** c[rows×n] (+)= x · b[cols×n] for a constant x. With {@code accumulate} false, c is overwritten. */
+  public static void gemmNN(Constant x, float[] b, float[] c, int n, boolean accumulate) {
+    if (!x.cached()) {
+      gemmNN(x.x, b, c, x.rows, x.cols, n, accumulate);
+      return;
+    }
+    VectorKernels.checkGemm(x.x, x.rows * x.cols, b, x.cols * n, c, x.rows * n);
+    run(VectorGemm.prepacked(x.packed(false), b, c, x.rows, x.cols, n, accumulate));
+  }
+
+  /** c[cols×n] (+)= xᵀ · b[rows×n] for a constant x (weight gradients). With {@code accumulate} false, c is overwritten. */
+  public static void gemmTN(Constant x, float[] b, float[] c, int n, boolean accumulate) {
+    if (!x.cached()) {
+      gemmTN(x.x, b, c, x.rows, x.cols, n, accumulate);
+      return;
+    }
+    VectorKernels.checkGemm(x.x, x.rows * x.cols, b, x.rows * n, c, x.cols * n);
+    run(VectorGemm.prepacked(x.packed(true), b, c, x.cols, x.rows, n, accumulate));
+  }
+
+  /** Runs a prepared problem's tiles across threads. */
+  private static void run(VectorGemm.Problem p) {
+    if (p == null) {
+      return;
+    }
+    VectorGemm.Plan plan = p.plan();
+    int tiles = plan.tiles();
+    if (tiles <= 1 || (long) plan.m() * plan.k() * plan.n() < SERIAL_FLOPS) {
+      p.run(0, tiles);
+    } else {
+      Parallel.forRange(tiles, 1, p::run);
+    }
+    p.release();
+  }
+
   /** Values per task when a gemm operand is packed across threads. */
   private static final int PACK_CHUNK = 1 << 16;
 

@@ -134,7 +134,7 @@ final class VectorGemm {
       boolean cT, boolean accumulate, float[] src, int srcLd, boolean srcT, float[] bp) {
     /** Slivers of MR rows of A' that {@link #prepack} fills (0 when the tiles pack A' themselves). */
     int prepackGroups() {
-      return aPacked ? ceilDiv(plan.m, MR) : 0;
+      return aPacked && src != null ? ceilDiv(plan.m, MR) : 0;
     }
 
     /** Packs the A' slivers [gFrom, gTo) over the whole depth; any thread, disjoint ranges. */
@@ -178,7 +178,7 @@ final class VectorGemm {
 
     /** Hands the shared packed operands back; the problem must not be run afterwards. */
     void release() {
-      if (aPacked) {
+      if (aPacked && src != null) {
         giveShared(a);
       }
       if (bp != null) {
@@ -233,6 +233,41 @@ final class VectorGemm {
     boolean bT = layout == Layout.NT;
     float[] bp = takeShared(plan.nPad() * k);
     return new Problem(plan, a, k, false, b, bT ? k : n, bT, c, n, false, false, null, 0, false, bp);
+  }
+
+  /**
+   * c[m×n] (+)= A'·b for an A' already packed over its whole depth k ({@link #packWhole}, kept by the caller:
+   * not handed back on release), b row-major k×n.
+   */
+  static Problem prepacked(float[] packedA, float[] b, float[] c, int m, int k, int n, boolean accumulate) {
+    if (m == 0 || n == 0) {
+      return null;
+    }
+    if (k == 0) {
+      if (!accumulate) {
+        Arrays.fill(c, 0, m * n, 0f);
+      }
+      return null;
+    }
+    return new Problem(Plan.of(m, k, n), packedA, k, true, b, n, false, c, n, false, accumulate, null, 0, false, null);
+  }
+
+  /** Floats of an A' of m rows packed over depth k. */
+  static int packedLength(int m, int k) {
+    return roundUp(m, MR) * k;
+  }
+
+  /**
+   * Packs the slivers [gFrom, gTo) of the m×k matrix x (row stride k) as an A' over depth k, or, when {@code
+   * transposed}, of xᵀ (x is k×m: A'(i, p) = x[p·m + i]) as an A' over depth k.
+   */
+  static void packWhole(float[] x, int m, int k, boolean transposed, int gFrom, int gTo, float[] out) {
+    if (transposed) {
+      packTransposed(x, m, m, k, gFrom, gTo, out);
+    } else {
+      int i = gFrom * MR;
+      packA(x, k, i, m - i, 0, k, gTo - gFrom, out, packedIndex(gFrom, 0, k));
+    }
   }
 
   /** c (+)= op(a)·op(b) on the calling thread. */

@@ -145,6 +145,46 @@ class KernelsTest {
   }
 
   @Test
+  void productsWithAConstantMatchThePlainKernels() {
+    Random rnd = new Random(17);
+    // rows around the micro-tile (6), a tile's L2 block (144) and a k-block (256); columns around a sliver (16)
+    for (int[] sh : new int[][] {{1, 1, 1}, {7, 5, 17}, {145, 257, 16}, {300, 64, 65}}) {
+      int rows = sh[0];
+      int cols = sh[1];
+      int n = sh[2];
+      String shape = " " + rows + "x" + cols + " n=" + n;
+      float[] x = random(rnd, rows * cols);
+      Kernels.Constant cx = new Kernels.Constant(x, rows, cols);
+      float[] b = random(rnd, cols * n);
+      float[] g = random(rnd, rows * n);
+      float[] c0 = random(rnd, rows * n);
+      float[] w0 = random(rnd, cols * n);
+      for (int call = 0; call < 2; call++) { // the second call reuses the packed copies
+        for (boolean acc : new boolean[] {false, true}) {
+          float[] nn = sameWithOneAndTwoThreads("constant NN" + shape, () -> {
+            float[] c = c0.clone();
+            Kernels.gemmNN(cx, b, c, n, acc);
+            return c;
+          });
+          float[] wantNn = c0.clone();
+          Kernels.gemmNN(x, b, wantNn, rows, cols, n, acc);
+          assertSameBits(nn, wantNn, "constant NN vs plain" + shape + " acc=" + acc);
+          float[] tn = sameWithOneAndTwoThreads("constant TN" + shape, () -> {
+            float[] c = w0.clone();
+            Kernels.gemmTN(cx, g, c, n, acc);
+            return c;
+          });
+          float[] wantTn = w0.clone();
+          ScalarKernels.gemmTN(x, g, wantTn, rows, cols, n, acc);
+          assertClose(tn, wantTn, rows, "constant TN vs scalar" + shape + " acc=" + acc);
+        }
+      }
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Kernels.Constant(new float[5], 2, 3))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void spmmIsThreadIndependentAndCorrect() {
     Random rnd = new Random(12);
     CsrMatrix a = randomCsr(rnd, 6000, 3000, 12);
