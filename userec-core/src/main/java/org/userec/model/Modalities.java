@@ -10,6 +10,7 @@ import org.userec.data.Dataset;
 import org.userec.data.FeatureTable;
 import org.userec.graph.CsrMatrix;
 import org.userec.graph.KnnGraph;
+import org.userec.tensor.ConstantMatrix;
 import org.userec.tensor.Param;
 import org.userec.tensor.Tape;
 import org.userec.tensor.Tensor;
@@ -115,6 +116,7 @@ public final class Modalities {
   public static final class Projection {
     public final String modality;
     private final Tensor features;
+    private final ConstantMatrix frozen; // the features when they are not trained, else null
     private final Param weight;
     private final Param bias;
 
@@ -124,6 +126,7 @@ public final class Modalities {
           trainFeatures
               ? new Param("feat_" + f.name(), new Tensor(f.rows(), f.cols(), f.data()))
               : new Tensor(f.rows(), f.cols(), f.data());
+      this.frozen = trainFeatures ? null : new ConstantMatrix(features);
       double bound = 1.0 / Math.sqrt(f.cols());
       this.weight = uniform(new Param("proj_" + f.name() + "_w", f.cols(), out), bound, rng);
       this.bias = uniform(new Param("proj_" + f.name() + "_b", 1, out), bound, rng);
@@ -149,7 +152,7 @@ public final class Modalities {
 
     /** Projections of every item, items × out. */
     public Tensor all(Tape t) {
-      return t.linear(features, weight, bias);
+      return frozen != null ? t.linear(frozen, weight, bias) : t.linear(features, weight, bias);
     }
 
     /** Projections of the given items only (the same values as rows of {@link #all}, cheaper). */

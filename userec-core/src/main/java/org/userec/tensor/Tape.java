@@ -519,6 +519,46 @@ public final class Tape {
     return out;
   }
 
+  /**
+   * x·w + bias for a constant x (a frozen feature table): {@link #linear(Tensor, Tensor, Tensor)} without a
+   * gradient for x, with x's packed copies reused from one call to the next.
+   */
+  public Tensor linear(ConstantMatrix x, Tensor w, Tensor bias) {
+    Tensor xv = x.value();
+    if (xv.cols != w.rows) {
+      throw new IllegalArgumentException("linear: input " + xv.shape() + " does not fit weight " + w.shape());
+    }
+    if (bias != null && (bias.rows != 1 || bias.cols != w.cols)) {
+      throw new IllegalArgumentException("linear: bias " + bias.shape() + " does not fit weight " + w.shape());
+    }
+    int m = xv.rows;
+    int n = w.cols;
+    Tensor out = output(m, n, w, bias);
+    float[] y = out.data;
+    Kernels.gemmNN(x.packed(), w.data, y, n, false);
+    if (bias != null) {
+      float[] bv = bias.data;
+      rowsOf(m, n, (s, e) -> {
+        for (int r = s; r < e; r++) {
+          Kernels.axpy(1f, bv, 0, y, r * n, n);
+        }
+      });
+    }
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      if (w.requiresGrad) {
+        Kernels.gemmTN(x.packed(), g, w.gradBuffer(), n, true);
+      }
+      if (bias != null && bias.requiresGrad) {
+        columnSumsInto(g, m, n, bias.gradBuffer());
+      }
+    });
+    return out;
+  }
+
   /** dst[j] += Σ_r g[r, j], summed in row order (deterministic). */
   private static void columnSumsInto(float[] g, int m, int n, float[] dst) {
     for (int r = 0; r < m; r++) {
@@ -1778,7 +1818,8 @@ public final class Tape {
    * <p>The m×m matrix holds E_rs = exp(S_rs − max_s S_rs) for S = cos/τ and is never normalised: with P =
    * diag(1/Σ_s E_rs)·E the softmax and c = dL/dloss / (m·τ), the gradient dL/dcos = c·(P − I) gives dA =
    * c·(diag(1/ΣE)·(E·B̂) − B̂) and dB = c·(Eᵀ·(diag(1/ΣE)·Â) − Â) for the normalised rows Â, B̂: two products
-   * with E and row-wise work on m×d, no further pass over E.
+   * with E and row-wise work on m×d, no further pass over E. E·B̂ is computed in the forward pass, each block of
+   * rows right after the similarities and exponentials of that block, while it is in cache.
    */
   public Tensor infoNce(Tensor a, Tensor b, float tau) {
     sameShape("infoNce", a, b);
@@ -1797,20 +1838,27 @@ public final class Tape {
     normalizeRows(a.data, na, normA, m, d);
     normalizeRows(b.data, nb, normB, m, d);
     float[] e = alloc(Math.multiplyExact(m, m)); // cosines, then exp(cos/τ − row max)
-    Kernels.gemmNT(na, nb, e, m, d, m, false);
     float invTau = 1f / tau;
     float[] invSum = alloc(m);
     double[] rowLoss = new double[m];
-    rowsOf(m, m, (s, end) -> {
-      for (int r = s; r < end; r++) {
-        int o = r * m;
-        float pos = e[o + r] * invTau;
-        float shift = rowShift(e, o, m, invTau);
-        float sum = Kernels.expShifted(e, o, invTau, shift, e, o, m);
-        invSum[r] = 1f / sum;
-        rowLoss[r] = shift + Math.log(sum) - pos;
-      }
-    });
+    // E·B̂ for dA, computed in the forward pass a block of rows at a time while the block of E is in cache (it
+    // does not depend on the incoming gradient, which only scales it)
+    float[] eb = recording && a.requiresGrad ? alloc(m * d) : null;
+    try (Kernels.RowProduct ebRows = eb == null ? null : Kernels.rowProduct(e, nb, eb, m, m, d)) {
+      Kernels.gemmNT(na, nb, e, m, d, m, (from, to) -> {
+        for (int r = from; r < to; r++) {
+          int o = r * m;
+          float pos = e[o + r] * invTau;
+          float shift = rowShift(e, o, m, invTau);
+          float sum = Kernels.expShifted(e, o, invTau, shift, e, o, m);
+          invSum[r] = 1f / sum;
+          rowLoss[r] = shift + Math.log(sum) - pos;
+        }
+        if (ebRows != null) {
+          ebRows.rows(from, to);
+        }
+      });
+    }
     double total = 0;
     for (double l : rowLoss) {
       total += l;
@@ -1824,8 +1872,7 @@ public final class Tape {
       }
       float c = g[0] / m * invTau;
       if (a.requiresGrad) {
-        float[] dna = alloc(m * d);
-        Kernels.gemmNN(e, nb, dna, m, m, d, false); // E·B̂
+        float[] dna = eb; // E·B̂, from the forward pass
         rowsOf(m, d, (s, end) -> {
           for (int r = s; r < end; r++) {
             Kernels.scale(dna, c * invSum[r], r * d, d);

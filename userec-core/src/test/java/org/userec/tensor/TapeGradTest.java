@@ -73,6 +73,29 @@ class TapeGradTest {
   }
 
   @Test
+  void linearOfAConstant() {
+    Param x = param("x", 40, 13, 1);
+    ConstantMatrix cx = new ConstantMatrix(x);
+    Param w = param("w", 13, 7, 2);
+    Param bias = param("bias", 1, 7, 3);
+    GradCheck.of("linear of a constant").check(tp -> tp.linear(cx, w, bias), w, bias);
+    // the same values and weight gradients as the plain op, call after call (the packed copies are reused)
+    for (int call = 0; call < 2; call++) {
+      w.zeroGrad();
+      Tape t1 = Tape.recording();
+      Tensor plain = t1.linear(x.copy(), w, bias);
+      t1.backward(t1.sumSquares(plain));
+      float[] plainGrad = w.grad().clone();
+      w.zeroGrad();
+      Tape t2 = Tape.recording();
+      Tensor constant = t2.linear(cx, w, bias);
+      t2.backward(t2.sumSquares(constant));
+      assertThat(constant.data).containsExactly(plain.data);
+      assertThat(w.grad()).containsExactly(plainGrad);
+    }
+  }
+
+  @Test
   void spmm() {
     CsrMatrix a = randomSparse(6, 4, 12, 5);
     Param x = param("x", 4, 3, 1);

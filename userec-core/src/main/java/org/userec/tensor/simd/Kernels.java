@@ -109,14 +109,221 @@ public final class Kernels {
     if (p == null) {
       return;
     }
+    boolean serial = (long) m * k * n < SERIAL_FLOPS;
+    int groups = p.prepackGroups();
+    if (serial || groups <= 1) {
+      p.prepack(0, groups);
+    } else {
+      int depth = p.plan().k();
+      Parallel.forRange(groups, Math.max(1, PACK_CHUNK / Math.max(1, VectorGemm.MR * depth)), p::prepack);
+    }
     int tiles = p.plan().tiles();
-    if (tiles <= 1 || (long) m * k * n < SERIAL_FLOPS) {
+    if (serial || tiles <= 1) {
       p.run(0, tiles);
     } else {
       Parallel.forRange(tiles, 1, p::run);
     }
     p.release();
   }
+
+  /** Rows per block of {@link #gemmNT(float[], float[], float[], int, int, int, RowsDone)}. */
+  public static final int ROW_BLOCK = 24;
+
+  /** Told that rows [from, to) of a product are complete. */
+  @FunctionalInterface
+  public interface RowsDone {
+    void rows(int from, int to);
+  }
+
+  /**
+   * c[m×n] = a[m×k] · b[n×k]ᵀ computed in blocks of {@link #ROW_BLOCK} whole rows ([0, 24), [24, 48), …),
+   * calling {@code done.rows(from, to)} for each block on the thread that computed it, right after it, while the
+   * block is still in cache (e.g. a softmax of each row). Blocks run in parallel: {@code done} must touch only
+   * its own rows' data and must not fork. c's values are those of {@link #gemmNT(float[], float[], float[],
+   * int, int, int, boolean)} up to rounding, and do not depend on the thread count.
+   */
+  public static void gemmNT(float[] a, float[] b, float[] c, int m, int k, int n, RowsDone done) {
+    if (!VECTOR || m == 0 || n == 0 || k == 0) {
+      if (VECTOR) {
+        gemmNT(a, b, c, m, k, n, false);
+      } else {
+        ScalarKernels.gemmNT(a, b, c, m, k, n, false);
+      }
+      for (int r = 0; r < m; r += ROW_BLOCK) {
+        done.rows(r, Math.min(m, r + ROW_BLOCK));
+      }
+      return;
+    }
+    VectorKernels.checkGemm(a, m * k, b, n * k, c, m * n);
+    VectorGemm.Problem p = VectorGemm.rowTiles(VectorGemm.Layout.NT, a, b, c, m, k, n, ROW_BLOCK);
+    prepackB(p);
+    Parallel.forRange(p.plan().tiles(), 1, (from, to) -> {
+      for (int t = from; t < to; t++) {
+        p.run(t, t + 1);
+        done.rows(t * ROW_BLOCK, Math.min(m, (t + 1) * ROW_BLOCK));
+      }
+    });
+    p.release();
+  }
+
+  /**
+   * c[m×n] = a[m×k] · b[k×n] prepared once and computed a block of rows at a time by {@link #rows}, on the
+   * calling thread: for products whose rows become ready one block at a time (inside {@link #gemmNT(float[],
+   * float[], float[], int, int, int, RowsDone)}'s callback). {@link #close} when done.
+   */
+  public static final class RowProduct implements AutoCloseable {
+    private final float[] a;
+    private final float[] b;
+    private final float[] c;
+    private final int m;
+    private final int k;
+    private final int n;
+    private final VectorGemm.Problem p; // null on the scalar path
+
+    private RowProduct(float[] a, float[] b, float[] c, int m, int k, int n, VectorGemm.Problem p) {
+      this.a = a;
+      this.b = b;
+      this.c = c;
+      this.m = m;
+      this.k = k;
+      this.n = n;
+      this.p = p;
+    }
+
+    /**
+     * Rows [from, to) of c (from a multiple of {@link #ROW_BLOCK}, to a multiple of it or m): each one the same
+     * values whichever block or thread computes it. Safe from several threads on disjoint rows.
+     */
+    public void rows(int from, int to) {
+      if (from % ROW_BLOCK != 0 || to < from || to > m || (to % ROW_BLOCK != 0 && to != m)) {
+        throw new IllegalArgumentException(
+            "rows [" + from + ", " + to + ") of " + m + " are not whole blocks of " + ROW_BLOCK);
+      }
+      if (p == null) {
+        ScalarKernels.gemmNNRows(a, b, c, k, n, from, to);
+      } else if (to > from) {
+        p.run(from / ROW_BLOCK, VectorGemm.ceilDiv(to, ROW_BLOCK));
+      }
+    }
+
+    @Override
+    public void close() {
+      if (p != null) {
+        p.release();
+      }
+    }
+  }
+
+  /** Prepares c[m×n] = a[m×k] · b[k×n] for {@link RowProduct#rows}; packs b now (across threads). */
+  public static RowProduct rowProduct(float[] a, float[] b, float[] c, int m, int k, int n) {
+    if (!VECTOR || m == 0 || n == 0 || k == 0) {
+      return new RowProduct(a, b, c, m, k, n, null);
+    }
+    VectorKernels.checkGemm(a, m * k, b, k * n, c, m * n);
+    VectorGemm.Problem p = VectorGemm.rowTiles(VectorGemm.Layout.NN, a, b, c, m, k, n, ROW_BLOCK);
+    prepackB(p);
+    return new RowProduct(a, b, c, m, k, n, p);
+  }
+
+  private static void prepackB(VectorGemm.Problem p) {
+    int slivers = p.prepackSlivers();
+    Parallel.forRange(slivers, Math.max(1, PACK_CHUNK / Math.max(1, VectorGemm.NR * p.plan().k())), p::prepackB);
+  }
+
+  /**
+   * A matrix x[rows×cols] that never changes (a frozen feature table), with the operand layouts the vector
+   * kernels build from it on first use and keep: products x·b and xᵀ·b then skip re-packing x (the most
+   * expensive part of a product with few columns, such as a feature projection). Holds up to two extra copies
+   * of x; none when x has more than {@value #CONSTANT_CACHE_MAX} values (the products then pack as usual).
+   * Thread-safe.
+   */
+  public static final class Constant {
+    private final float[] x;
+    private final int rows;
+    private final int cols;
+    private volatile float[] asLeft; // x packed as A' of x·b
+    private volatile float[] asLeftT; // xᵀ packed as A' of xᵀ·b
+
+    public Constant(float[] x, int rows, int cols) {
+      if ((long) rows * cols != x.length) {
+        throw new IllegalArgumentException("shape " + rows + "x" + cols + " does not match " + x.length + " values");
+      }
+      this.x = x;
+      this.rows = rows;
+      this.cols = cols;
+    }
+
+    private boolean cached() {
+      return VECTOR && (long) rows * cols <= CONSTANT_CACHE_MAX && rows > 0 && cols > 0;
+    }
+
+    private float[] packed(boolean transposed) {
+      float[] p = transposed ? asLeftT : asLeft;
+      if (p == null) {
+        synchronized (this) {
+          p = transposed ? asLeftT : asLeft;
+          if (p == null) {
+            int m = transposed ? cols : rows;
+            int k = transposed ? rows : cols;
+            float[] out = new float[VectorGemm.packedLength(m, k)];
+            int groups = VectorGemm.ceilDiv(m, VectorGemm.MR);
+            Parallel.forRange(
+                groups,
+                Math.max(1, PACK_CHUNK / (VectorGemm.MR * k)),
+                (g0, g1) -> VectorGemm.packWhole(x, m, k, transposed, g0, g1, out));
+            p = out;
+            if (transposed) {
+              asLeftT = p;
+            } else {
+              asLeft = p;
+            }
+          }
+        }
+      }
+      return p;
+    }
+  }
+
+  /** Constants above this many values are not given packed copies. */
+  public static final long CONSTANT_CACHE_MAX = 1L << 25;
+
+  /** c[rows×n] (+)= x · b[cols×n] for a constant x. With {@code accumulate} false, c is overwritten. */
+  public static void gemmNN(Constant x, float[] b, float[] c, int n, boolean accumulate) {
+    if (!x.cached()) {
+      gemmNN(x.x, b, c, x.rows, x.cols, n, accumulate);
+      return;
+    }
+    VectorKernels.checkGemm(x.x, x.rows * x.cols, b, x.cols * n, c, x.rows * n);
+    run(VectorGemm.prepacked(x.packed(false), b, c, x.rows, x.cols, n, accumulate));
+  }
+
+  /** c[cols×n] (+)= xᵀ · b[rows×n] for a constant x (weight gradients). With {@code accumulate} false, c is overwritten. */
+  public static void gemmTN(Constant x, float[] b, float[] c, int n, boolean accumulate) {
+    if (!x.cached()) {
+      gemmTN(x.x, b, c, x.rows, x.cols, n, accumulate);
+      return;
+    }
+    VectorKernels.checkGemm(x.x, x.rows * x.cols, b, x.rows * n, c, x.cols * n);
+    run(VectorGemm.prepacked(x.packed(true), b, c, x.cols, x.rows, n, accumulate));
+  }
+
+  /** Runs a prepared problem's tiles across threads. */
+  private static void run(VectorGemm.Problem p) {
+    if (p == null) {
+      return;
+    }
+    VectorGemm.Plan plan = p.plan();
+    int tiles = plan.tiles();
+    if (tiles <= 1 || (long) plan.m() * plan.k() * plan.n() < SERIAL_FLOPS) {
+      p.run(0, tiles);
+    } else {
+      Parallel.forRange(tiles, 1, p::run);
+    }
+    p.release();
+  }
+
+  /** Values per task when a gemm operand is packed across threads. */
+  private static final int PACK_CHUNK = 1 << 16;
 
   // --------------------------------------------------------------------------------------------- softmax
 

@@ -28,6 +28,21 @@ public final class ScalarKernels {
     }
   }
 
+  /** Rows [from, to) of c = a · b (a has k columns, b is k×n): c[i][j] = Σ_p a[i][p]·b[p][j]. */
+  public static void gemmNNRows(float[] a, float[] b, float[] c, int k, int n, int from, int to) {
+    for (int i = from; i < to; i++) {
+      int ci = i * n;
+      Arrays.fill(c, ci, ci + n, 0f);
+      for (int p = 0; p < k; p++) {
+        float av = a[i * k + p];
+        int bp = p * n;
+        for (int j = 0; j < n; j++) {
+          c[ci + j] += av * b[bp + j];
+        }
+      }
+    }
+  }
+
   /** c[m×n] (+)= a[m×k] · b[n×k]ᵀ. */
   public static void gemmNT(float[] a, float[] b, float[] c, int m, int k, int n, boolean accumulate) {
     for (int i = 0; i < m; i++) {
@@ -100,7 +115,7 @@ public final class ScalarKernels {
    * exceeds 2.4e38); NaN for NaN.
    */
   static float exp(float v) {
-    float x = Math.min(Math.max(v, EXP_LO), EXP_HI); // NaN stays NaN
+    float x = v < EXP_LO ? EXP_LO : v > EXP_HI ? EXP_HI : v; // NaN stays NaN
     float k = Math.fma(x, LOG2E, ROUNDER);
     float n = k - ROUNDER;
     float r = Math.fma(n, -LN2_HI, x);

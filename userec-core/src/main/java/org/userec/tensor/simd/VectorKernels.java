@@ -135,7 +135,10 @@ public final class VectorKernels {
 
   /** {@link ScalarKernels#exp} lane by lane (same operations, same rounding). */
   private static FloatVector exp(FloatVector v) {
-    FloatVector x = v.max(ScalarKernels.EXP_LO).min(ScalarKernels.EXP_HI);
+    // clamp by compare and blend (Java's max/min need NaN fix-ups; a NaN fails both tests and stays NaN)
+    FloatVector x =
+        v.blend(ScalarKernels.EXP_LO, v.compare(VectorOperators.LT, ScalarKernels.EXP_LO))
+            .blend(ScalarKernels.EXP_HI, v.compare(VectorOperators.GT, ScalarKernels.EXP_HI));
     FloatVector k = x.fma(ScalarKernels.LOG2E, ScalarKernels.ROUNDER);
     FloatVector n = k.sub(ScalarKernels.ROUNDER);
     FloatVector r = n.fma(FloatVector.broadcast(S, -ScalarKernels.LN2_HI), x);

@@ -88,6 +88,103 @@ class KernelsTest {
   }
 
   @Test
+  void rowBlockProductsAreCompleteThreadIndependentAndCorrect() {
+    Random rnd = new Random(16);
+    // m around the row block (24) and the micro-tile (6), n around a sliver (16), k beyond one k-block (256)
+    int[][] shapes = {{1, 3, 5}, {23, 17, 33}, {24, 64, 16}, {25, 300, 17}, {130, 257, 40}};
+    for (int[] sh : shapes) {
+      int m = sh[0];
+      int k = sh[1];
+      int n = sh[2];
+      String shape = " " + m + "x" + k + "x" + n;
+      float[] a = random(rnd, m * k);
+      float[] b = random(rnd, n * k);
+      float[] b2 = random(rnd, n * k);
+      // c = a·bᵀ by row blocks; each block, once complete, doubled by the callback and multiplied by b2 (n×k)
+      float[] got = sameWithOneAndTwoThreads("row blocks" + shape, () -> {
+        float[] c = new float[m * n];
+        float[] t = new float[m * k];
+        int[] seen = new int[m];
+        try (Kernels.RowProduct ct = Kernels.rowProduct(c, b2, t, m, n, k)) {
+          Kernels.gemmNT(a, b, c, m, k, n, (from, to) -> {
+            assertThat(from % Kernels.ROW_BLOCK).isZero();
+            for (int r = from; r < to; r++) {
+              seen[r]++;
+              Kernels.scale(c, 2f, r * n, n);
+            }
+            ct.rows(from, to);
+          });
+        }
+        assertThat(seen).as("every row once" + shape).containsOnly(1);
+        float[] both = java.util.Arrays.copyOf(c, m * n + m * k);
+        System.arraycopy(t, 0, both, m * n, m * k);
+        return both;
+      });
+      float[] want = new float[m * n];
+      ScalarKernels.gemmNT(a, b, want, m, k, n, false);
+      ScalarKernels.scale(want, 2f, 0, m * n);
+      float[] wantT = new float[m * k];
+      ScalarKernels.gemmNN(want, b2, wantT, m, n, k, false);
+      assertClose(java.util.Arrays.copyOf(got, m * n), want, k, "gemmNT by row blocks" + shape);
+      assertClose(java.util.Arrays.copyOfRange(got, m * n, m * n + m * k), wantT, k * n, "row product" + shape);
+    }
+    // the scalar twin of a row product (used when the vector kernels are off): the same rows as a whole product
+    float[] x = random(rnd, 29 * 7);
+    float[] y = random(rnd, 7 * 5);
+    float[] whole = new float[29 * 5];
+    ScalarKernels.gemmNN(x, y, whole, 29, 7, 5, false);
+    float[] byRows = random(rnd, 29 * 5);
+    ScalarKernels.gemmNNRows(x, y, byRows, 7, 5, 0, 24);
+    ScalarKernels.gemmNNRows(x, y, byRows, 7, 5, 24, 29);
+    assertSameBits(byRows, whole, "ScalarKernels.gemmNNRows");
+    try (Kernels.RowProduct bad = Kernels.rowProduct(new float[60 * 4], new float[4 * 4], new float[60 * 4], 60, 4, 4)) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> bad.rows(5, 24))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("whole blocks");
+    }
+  }
+
+  @Test
+  void productsWithAConstantMatchThePlainKernels() {
+    Random rnd = new Random(17);
+    // rows around the micro-tile (6), a tile's L2 block (144) and a k-block (256); columns around a sliver (16)
+    for (int[] sh : new int[][] {{1, 1, 1}, {7, 5, 17}, {145, 257, 16}, {300, 64, 65}}) {
+      int rows = sh[0];
+      int cols = sh[1];
+      int n = sh[2];
+      String shape = " " + rows + "x" + cols + " n=" + n;
+      float[] x = random(rnd, rows * cols);
+      Kernels.Constant cx = new Kernels.Constant(x, rows, cols);
+      float[] b = random(rnd, cols * n);
+      float[] g = random(rnd, rows * n);
+      float[] c0 = random(rnd, rows * n);
+      float[] w0 = random(rnd, cols * n);
+      for (int call = 0; call < 2; call++) { // the second call reuses the packed copies
+        for (boolean acc : new boolean[] {false, true}) {
+          float[] nn = sameWithOneAndTwoThreads("constant NN" + shape, () -> {
+            float[] c = c0.clone();
+            Kernels.gemmNN(cx, b, c, n, acc);
+            return c;
+          });
+          float[] wantNn = c0.clone();
+          Kernels.gemmNN(x, b, wantNn, rows, cols, n, acc);
+          assertSameBits(nn, wantNn, "constant NN vs plain" + shape + " acc=" + acc);
+          float[] tn = sameWithOneAndTwoThreads("constant TN" + shape, () -> {
+            float[] c = w0.clone();
+            Kernels.gemmTN(cx, g, c, n, acc);
+            return c;
+          });
+          float[] wantTn = w0.clone();
+          ScalarKernels.gemmTN(x, g, wantTn, rows, cols, n, acc);
+          assertClose(tn, wantTn, rows, "constant TN vs scalar" + shape + " acc=" + acc);
+        }
+      }
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Kernels.Constant(new float[5], 2, 3))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void spmmIsThreadIndependentAndCorrect() {
     Random rnd = new Random(12);
     CsrMatrix a = randomCsr(rnd, 6000, 3000, 12);
