@@ -26,9 +26,6 @@ public final class VectorKernels {
   static final VectorSpecies<Float> S = chooseSpecies();
   static final int L = S.length();
 
-  /** Int lanes of the same shape as {@link #S}, for bit-level work on floats (exp's 2^n). */
-  static final VectorSpecies<Integer> SI = VectorSpecies.of(int.class, S.vectorShape());
-
   private VectorKernels() {}
 
   private static VectorSpecies<Float> chooseSpecies() {
@@ -122,6 +119,9 @@ public final class VectorKernels {
     }
     return sum;
   }
+
+  /** Int lanes of the same shape as {@link #S}, for bit-level work on floats (exp's 2^n). */
+  static final VectorSpecies<Integer> SI = VectorSpecies.of(int.class, S.vectorShape());
 
   /**
    * {@link #expShifted} over bound values, a multiple of L: the whole vector loop in one method, with {@link
