@@ -25,7 +25,13 @@ import org.userec.util.Parallel;
  *   <li>{@code tn}: dB = Pᵀ·A, (2048×2048)ᵀ · 2048×128 (InfoNCE backward)
  *   <li>{@code proj768}, {@code proj384}: item projection X·W, 7050×d · d×64 (forward)
  *   <li>{@code wgrad768}, {@code wgrad384}: weight gradient Xᵀ·G, (7050×d)ᵀ · 7050×64 (backward)
+ *   <li>{@code cproj768}, {@code cwgrad768}: the same two with X a {@link Kernels.Constant} (a frozen feature
+ *       table, packed once), as USERec's projections run
  * </ul>
+ *
+ * The machine's peak is 2·8·2 = 32 flop per cycle and core on AVX2 with two FMA units (e.g. 78 GFLOP/s per
+ * core at 2.45 GHz); on a shared machine, GFLOP per CPU-second ({@code GF/cpu-s}, per core) is the figure to
+ * compare with it.
  */
 public final class LossGemmBench {
   private LossGemmBench() {}
@@ -44,6 +50,8 @@ public final class LossGemmBench {
     new Shape("proj384", 'N', 7050, 384, 64),
     new Shape("wgrad768", 't', 7050, 768, 64),
     new Shape("wgrad384", 't', 7050, 384, 64),
+    new Shape("cproj768", 'C', 7050, 768, 64),
+    new Shape("cwgrad768", 'c', 7050, 768, 64),
   };
 
   public static void main(String[] args) {
@@ -60,12 +68,16 @@ public final class LossGemmBench {
       }
       // operand sizes for the shape's layout: NN a m×k, b k×n; NT b n×k; TN (c = aᵀb, k×n) a m×k, b m×n
       float[] a = random(rnd, s.m * s.k);
-      float[] b = random(rnd, s.kind == 't' ? s.m * s.n : s.k * s.n);
-      float[] c = new float[s.kind == 't' ? s.k * s.n : s.m * s.n];
+      boolean tn = s.kind == 't' || s.kind == 'c';
+      float[] b = random(rnd, tn ? s.m * s.n : s.k * s.n);
+      float[] c = new float[tn ? s.k * s.n : s.m * s.n];
+      Kernels.Constant x = new Kernels.Constant(a, s.m, s.k);
       Runnable run =
           switch (s.kind) {
             case 'N' -> () -> Kernels.gemmNN(a, b, c, s.m, s.k, s.n, false);
             case 'T' -> () -> Kernels.gemmNT(a, b, c, s.m, s.k, s.n, false);
+            case 'C' -> () -> Kernels.gemmNN(x, b, c, s.n, false);
+            case 'c' -> () -> Kernels.gemmTN(x, b, c, s.n, false);
             default -> () -> Kernels.gemmTN(a, b, c, s.m, s.k, s.n, false);
           };
       long warmEnd = System.nanoTime() + (long) (seconds * 0.5e9);

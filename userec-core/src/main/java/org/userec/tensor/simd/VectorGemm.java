@@ -8,26 +8,32 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Dense matrix products on {@code jdk.incubator.vector}, cut as in BLIS (Van Zee and van de Geijn, "BLIS: A
- * Framework for Rapidly Instantiating BLAS Functionality", ACM TOMS 41(3), 2015): column panels of B packed
- * into slivers of {@link #NR} columns, an {@link #MR}×{@link #NR} register-blocked micro-kernel, k-blocks of
- * {@link #KC}, row blocks of {@link #MC} kept in L2.
+ * Framework for Rapidly Instantiating BLAS Functionality", ACM TOMS 41(3), 2015): an {@link #MR}×{@link #NR}
+ * register-blocked micro-kernel over packed operands, k-blocks of {@link #KC}, row blocks of {@link #MC} kept in
+ * L2, tiles of rows × columns spread over threads.
  *
- * <p>Every product is reduced to one core form, C'[M×N] (+)= A'·B', where A' is row-major and read in place
- * (rows MR at a time, each row at unit stride, so that the JIT hoists every bounds check out of the inner
- * loop) and B' is row-major (NN) or transposed (NT) and packed per tile:
+ * <p>Every product is reduced to one core form, C'[M×N] (+)= A'·B':
  *
  * <ul>
  *   <li>NN, c = a·b: A' = a, B' = b.
  *   <li>NT, c = a·bᵀ: A' = a, B' = bᵀ (packed from b's rows).
- *   <li>TN, c = aᵀ·b (c is k×n): computed as cᵀ = bᵀ·a, i.e. A' = bᵀ (an explicit transposed copy of b, the
- *       small operand in every use: gradients of weights and of InfoNCE keys) and B' = a, with cᵀ's tiles
- *       written back transposed.
+ *   <li>TN, c = aᵀ·b (c is k×n): computed as cᵀ = bᵀ·a, i.e. A' = bᵀ (a transposed copy of b, the small
+ *       operand in every use: gradients of weights and of InfoNCE keys) and B' = a, cᵀ's tiles written back
+ *       transposed.
  * </ul>
+ *
+ * <p>A' is packed in slivers of MR rows, step-major (the MR values of one step of depth side by side), B' in
+ * slivers of NR columns, row by row. A' is packed by each tile for its rows, or once per product when several
+ * column blocks would each pack it again (and for TN's transpose), or once for good ({@link Kernels.Constant});
+ * B' by each tile per k-block, for the tile's whole depth when that is small, or once per product for {@link
+ * #rowTiles}. Packing is what lets the JIT compile the micro-kernel well: with six rows of A read in place, C2
+ * hoisted the six broadcasts, ran out of the 16 ymm registers and spilled accumulators; with A' packed and its
+ * offset as the loop variable, the loop keeps its 12 accumulators in registers and no bounds check in the loop.
  *
  * <p>Each output element is, per k-block in order, one fused multiply-add chain over the block's depth,
  * started from the element's current value (the caller's c when accumulating or after the first block, zero
  * otherwise; for TN a per-tile buffer that is added to c at the end). The k-blocks depend only on the depth,
- * so results do not depend on how tiles are spread over threads.
+ * so results do not depend on how tiles are spread over threads, nor on which path packed the operands.
  */
 final class VectorGemm {
   static final VectorSpecies<Float> S = VectorKernels.S;

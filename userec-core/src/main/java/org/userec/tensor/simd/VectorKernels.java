@@ -107,25 +107,15 @@ public final class VectorKernels {
   }
 
   /**
-   * y[yOff+j] = exp(x[xOff+j]·scale − shift) for j in [0, n), returning the sum of the y (one vector
-   * accumulator, then its lanes, then the scalar tail). Each value is {@link ScalarKernels#exp}'s polynomial
-   * lane by lane: bit-identical to the scalar kernel. y may be x at the same offset. One call site of {@link
-   * #exp}: the JIT must inline it (a vector passed to a method that is not inlined is boxed).
+   * y[yOff+j] = exp(x[xOff+j]·scale − shift) for j in [0, n), returning the sum of the y (each vector's lanes,
+   * vector after vector, then the scalar tail, in order). Each value is {@link
+   * ScalarKernels#exp}'s polynomial lane by lane: bit-identical to the scalar kernel. y may be x at the same
+   * offset.
    */
   public static float expShifted(float[] x, int xOff, float scale, float shift, float[] y, int yOff, int n) {
-    int i = 0;
-    float sum = 0f;
-    if (n >= L) {
-      FloatVector s0 = FloatVector.zero(S);
-      int bound = S.loopBound(n);
-      for (; i < bound; i += L) {
-        FloatVector e = exp(FloatVector.fromArray(S, x, xOff + i).mul(scale).sub(shift));
-        e.intoArray(y, yOff + i);
-        s0 = s0.add(e);
-      }
-      sum = s0.reduceLanes(VectorOperators.ADD);
-    }
-    for (; i < n; i++) {
+    int bound = S.loopBound(n);
+    float sum = bound > 0 ? expVectors(x, xOff, scale, shift, y, yOff, bound) : 0f;
+    for (int i = bound; i < n; i++) {
       float e = ScalarKernels.exp(x[xOff + i] * scale - shift);
       y[yOff + i] = e;
       sum += e;
@@ -133,28 +123,52 @@ public final class VectorKernels {
     return sum;
   }
 
-  /** {@link ScalarKernels#exp} lane by lane (same operations, same rounding). */
-  private static FloatVector exp(FloatVector v) {
-    // clamp by compare and blend (Java's max/min need NaN fix-ups; a NaN fails both tests and stays NaN)
-    FloatVector x =
-        v.blend(ScalarKernels.EXP_LO, v.compare(VectorOperators.LT, ScalarKernels.EXP_LO))
-            .blend(ScalarKernels.EXP_HI, v.compare(VectorOperators.GT, ScalarKernels.EXP_HI));
-    FloatVector k = x.fma(ScalarKernels.LOG2E, ScalarKernels.ROUNDER);
-    FloatVector n = k.sub(ScalarKernels.ROUNDER);
-    FloatVector r = n.fma(FloatVector.broadcast(S, -ScalarKernels.LN2_HI), x);
-    r = n.fma(FloatVector.broadcast(S, -ScalarKernels.LN2_LO), r);
-    FloatVector p = r.fma(ScalarKernels.EXP_P0, ScalarKernels.EXP_P1);
-    p = p.fma(r, FloatVector.broadcast(S, ScalarKernels.EXP_P2));
-    p = p.fma(r, FloatVector.broadcast(S, ScalarKernels.EXP_P3));
-    p = p.fma(r, FloatVector.broadcast(S, ScalarKernels.EXP_P4));
-    p = p.fma(r, FloatVector.broadcast(S, ScalarKernels.EXP_P5));
-    p = p.fma(r.mul(r), r).add(1f);
-    FloatVector pow2 =
-        ((IntVector) k.reinterpretAsInts())
-            .sub(ScalarKernels.ROUNDER_BITS - 127)
-            .lanewise(VectorOperators.LSHL, 23)
-            .reinterpretAsFloats();
-    return p.mul(pow2);
+  /** Int lanes of the same shape as {@link #S}, for bit-level work on floats (exp's 2^n). */
+  static final VectorSpecies<Integer> SI = VectorSpecies.of(int.class, S.vectorShape());
+
+  /**
+   * {@link #expShifted} over bound values, a multiple of L: the whole vector loop in one method, with {@link
+   * ScalarKernels#exp}'s operations written out. Kept large on purpose: the JIT then compiles it on its own
+   * instead of inlining it into its callers, where a larger compilation unit, or a recompilation after the scalar
+   * tail first runs, has left some Vector API calls unintrinsified and boxed a vector per iteration (seen in the
+   * training run, 6 times slower).
+   */
+  private static float expVectors(float[] x, int xOff, float scale, float shift, float[] y, int yOff, int bound) {
+    FloatVector lo = FloatVector.broadcast(S, ScalarKernels.EXP_LO);
+    FloatVector hi = FloatVector.broadcast(S, ScalarKernels.EXP_HI);
+    FloatVector ln2Hi = FloatVector.broadcast(S, -ScalarKernels.LN2_HI);
+    FloatVector ln2Lo = FloatVector.broadcast(S, -ScalarKernels.LN2_LO);
+    FloatVector p2 = FloatVector.broadcast(S, ScalarKernels.EXP_P2);
+    FloatVector p3 = FloatVector.broadcast(S, ScalarKernels.EXP_P3);
+    FloatVector p4 = FloatVector.broadcast(S, ScalarKernels.EXP_P4);
+    FloatVector p5 = FloatVector.broadcast(S, ScalarKernels.EXP_P5);
+    float sum = 0f;
+    for (int i = 0; i < bound; i += L) {
+      FloatVector v = FloatVector.fromArray(S, x, xOff + i).mul(scale).sub(shift);
+      // clamp by compare and blend (Java's max/min need NaN fix-ups; a NaN fails both tests and stays NaN)
+      FloatVector c = v.blend(lo, v.compare(VectorOperators.LT, lo)).blend(hi, v.compare(VectorOperators.GT, hi));
+      FloatVector k = c.fma(ScalarKernels.LOG2E, ScalarKernels.ROUNDER);
+      FloatVector n = k.sub(ScalarKernels.ROUNDER);
+      FloatVector r = n.fma(ln2Hi, c);
+      r = n.fma(ln2Lo, r);
+      FloatVector p = r.fma(ScalarKernels.EXP_P0, ScalarKernels.EXP_P1);
+      p = p.fma(r, p2);
+      p = p.fma(r, p3);
+      p = p.fma(r, p4);
+      p = p.fma(r, p5);
+      p = p.fma(r.mul(r), r).add(1f);
+      // 2^n from the exponent bits; species given explicitly so that the JIT can fold them
+      FloatVector pow2 =
+          (FloatVector)
+              ((IntVector) k.reinterpretShape(SI, 0))
+                  .sub(ScalarKernels.ROUNDER_BITS - 127)
+                  .lanewise(VectorOperators.LSHL, 23)
+                  .reinterpretShape(S, 0);
+      FloatVector e = p.mul(pow2);
+      e.intoArray(y, yOff + i);
+      sum += e.reduceLanes(VectorOperators.ADD); // no vector carried around the loop: the JIT may box one
+    }
+    return sum;
   }
 
   // ------------------------------------------------------------------------------------------------ spmm
