@@ -25,9 +25,11 @@ import org.userec.util.Seeds;
  * the dataset's modalities (any number) and D = |M|·d:
  *
  * <ol>
- *   <li>§4 items: h_i^m = W_m x_i^m + b_m (optionally L2-normalised), E_I = [h^1 ‖ … ‖ h^|M|] (+ PE(i) when
+ *   <li>§4 items: h_i^m = W_m x_i^m + b_m (optionally L2-normalised), E_I = [h^1 ‖ … ‖ h^|M|] (+ a
+ *       trainable item ID embedding with {@code item_id_embedding}, not in the spec) (+ PE(i) when
  *       {@code item_pe}); co-interaction graph Ŝ_u: E_I⁰ = E_I + Ŝ_uⁿ E_I ({@code use_ii_graph}).
- *   <li>§3 users: E_U⁰ = E_U + PE(u) ({@code user_pe}), E_U Xavier-uniform.
+ *   <li>§3 users: E_U⁰ = E_U + s·PE(u) ({@code user_pe}, s = {@code pe_scale}, 1 in the spec), E_U
+ *       Xavier-uniform.
  *   <li>§2/§5 LightGCN over the degree-sensitively pruned graph Â_ρ (resampled every epoch; the full Â at
  *       inference): Ē = mean(E⁽⁰⁾ … E⁽ᴸ⁾).
  *   <li>§5 fused modality kNN graph S = Σ_m w_m S_m: e_i = Ē_i + Sⁿ E_I⁰.
@@ -49,8 +51,11 @@ public final class Userec implements Recommender {
       double pruneKeep,
       boolean userPe,
       boolean itemPe,
+      float peScale,
       boolean normalizeProjections,
       boolean trainFeatures,
+      boolean standardizeFeatures,
+      boolean itemIdEmbedding,
       boolean useIiGraph,
       int iiMinCommon,
       int iiTopK,
@@ -73,8 +78,11 @@ public final class Userec implements Recommender {
           c.getDouble("prune_keep"),
           c.getBool("user_pe"),
           c.getBool("item_pe"),
+          c.getFloat("pe_scale"),
           c.getBool("normalize_projections"),
           c.getBool("train_features"),
+          c.getBool("standardize_features"),
+          c.getBool("item_id_embedding"),
           c.getBool("use_ii_graph"),
           c.getInt("ii_min_common"),
           c.getInt("ii_topk"),
@@ -100,6 +108,7 @@ public final class Userec implements Recommender {
   private final int dim; // D = |M|·d
 
   private final Param userEmb;
+  private final Param itemEmb; // null unless item_id_embedding
   private final List<Modalities.Projection> projections = new ArrayList<>();
   private final SampledAttention attention;
   private final Tensor userPe;
@@ -122,12 +131,13 @@ public final class Userec implements Recommender {
     RandomGenerator init = ctx.initRng();
 
     this.userEmb = Init.xavierUniform(new Param("user_emb", numUsers, dim), init);
+    this.itemEmb = s.itemIdEmbedding ? Init.xavierUniform(new Param("item_emb", numItems, dim), init) : null;
     for (FeatureTable f : mods) {
-      projections.add(new Modalities.Projection(f, s.dim, s.trainFeatures, init));
+      projections.add(new Modalities.Projection(f, s.dim, s.trainFeatures, s.standardizeFeatures, init));
     }
     this.attention = s.useAttention ? new SampledAttention(dim, s.attAlpha, init) : null;
-    this.userPe = s.userPe ? PositionalEncoding.sinusoidal(numUsers, dim) : null;
-    this.itemPe = s.itemPe ? PositionalEncoding.sinusoidal(numItems, dim) : null;
+    this.userPe = s.userPe ? scaled(PositionalEncoding.sinusoidal(numUsers, dim), s.peScale) : null;
+    this.itemPe = s.itemPe ? scaled(PositionalEncoding.sinusoidal(numItems, dim), s.peScale) : null;
 
     this.sampler = new DegreeSensitiveSampler(numUsers, numItems, ds.train());
     this.iiGraph =
@@ -135,6 +145,15 @@ public final class Userec implements Recommender {
             ? CoInteractionGraph.build(numUsers, numItems, ds.train(), s.iiMinCommon, s.iiTopK, s.iiWeighted, true)
             : null;
     this.mmGraph = Modalities.fusedKnnGraph(c, ds, "USERec");
+  }
+
+  private static Tensor scaled(Tensor pe, float scale) {
+    if (scale != 1f) {
+      for (int k = 0; k < pe.data.length; k++) {
+        pe.data[k] *= scale;
+      }
+    }
+    return pe;
   }
 
   private static void validate(Config c, Dataset ds) {
@@ -151,6 +170,10 @@ public final class Userec implements Recommender {
       throw new BadInputException(
           c.source("att_samples") + ": att_samples must be in [1, " + ds.numItems() + "], got " + samples);
     }
+    float peScale = c.getFloat("pe_scale");
+    if (!(peScale > 0 && Float.isFinite(peScale))) {
+      throw new BadInputException(c.source("pe_scale") + ": pe_scale must be a positive number, got " + peScale);
+    }
     float drop = c.getFloat("cl_dropout");
     if (!(drop >= 0 && drop < 1)) {
       throw new BadInputException(c.source("cl_dropout") + ": cl_dropout must be in [0, 1), got " + drop);
@@ -161,6 +184,9 @@ public final class Userec implements Recommender {
   public List<Param> params() {
     List<Param> ps = new ArrayList<>();
     ps.add(userEmb);
+    if (itemEmb != null) {
+      ps.add(itemEmb);
+    }
     for (Modalities.Projection p : projections) {
       ps.addAll(p.params());
     }
@@ -202,6 +228,9 @@ public final class Userec implements Recommender {
       }
     }
     Tensor egoItems = h.length == 1 ? h[0] : t.concatCols(h);
+    if (itemEmb != null) {
+      egoItems = t.add(egoItems, itemEmb);
+    }
     Tensor items = itemPe != null ? t.add(egoItems, itemPe) : egoItems;
     if (iiGraph != null) {
       items = t.add(items, propagate(t, iiGraph, items, s.iiLayers));

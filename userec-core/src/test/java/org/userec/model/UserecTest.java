@@ -142,6 +142,26 @@ class UserecTest {
     }
   }
 
+  @Test
+  void peScaleMultipliesTheCode() {
+    Object[] plain = {"n_ui_layers", 0, "use_ii_graph", false, "n_mm_layers", 0};
+    Userec none = model(config(with(plain, "user_pe", false)), tiny);
+    Userec scaled = model(config(with(plain, "user_pe", true, "pe_scale", 0.25)), tiny);
+    Userec.Forward fn = none.forward(Tape.noGrad(), none.fullGraph());
+    Userec.Forward fs = scaled.forward(Tape.noGrad(), scaled.fullGraph());
+    Tensor pe = PositionalEncoding.sinusoidal(tiny.numUsers(), fn.users().cols);
+    for (int i = 0; i < fn.users().data.length; i++) {
+      assertThat(fs.users().data[i] - fn.users().data[i]).isCloseTo(0.25f * pe.data[i], within(1e-5f));
+    }
+  }
+
+  @Test
+  void peScaleMustBePositive() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> model(config("pe_scale", 0.0), tiny))
+        .isInstanceOf(org.userec.BadInputException.class)
+        .hasMessageContaining("pe_scale");
+  }
+
   private static Object[] with(Object[] base, Object... more) {
     Object[] out = Arrays.copyOf(base, base.length + more.length);
     System.arraycopy(more, 0, out, base.length, more.length);
@@ -246,7 +266,13 @@ class UserecTest {
 
   @Test
   void everyTrainableParameterGetsAGradient() {
-    Userec m = model(config("train_features", true, "normalize_projections", true), tiny);
+    Userec m =
+        model(
+            config(
+                "train_features", true, "normalize_projections", true, "standardize_features", true,
+                "item_id_embedding", true),
+            tiny);
+    assertThat(m.params()).extracting(p -> p.name).contains("item_emb");
     Tape t = Tape.recording();
     t.backward(m.loss(batch(), t, new SplittableRandom(1)));
     for (var p : m.params()) {
@@ -256,6 +282,31 @@ class UserecTest {
         abs += Math.abs(g);
       }
       assertThat(abs).as(p.name).isPositive();
+    }
+  }
+
+  @Test
+  void standardizedFeaturesHaveZeroMeanAndUnitDeviationPerColumn() {
+    float[] x = {1, 10, 5, 3, 10, 7, 5, 10, 9}; // 3 items x 3 columns; the middle column is constant
+    org.userec.data.FeatureTable s =
+        Modalities.Projection.standardized(new org.userec.data.FeatureTable("image", 3, 3, x));
+    assertThat(s.data()).containsExactly(
+        new float[] {-1.2247449f, 0, -1.2247449f, 0, 0, 0, 1.2247449f, 0, 1.2247449f}, within(1e-6f));
+    assertThat(x[0]).isEqualTo(1f); // the dataset's table is left alone
+  }
+
+  @Test
+  void itemIdEmbeddingAddsToTheProjectedItems() {
+    Object[] plain = {"n_ui_layers", 0, "use_ii_graph", false, "n_mm_layers", 0, "user_pe", false};
+    Userec m = model(config(with(plain, "item_id_embedding", true)), tiny);
+    var ids = m.params().stream().filter(p -> p.name.equals("item_emb")).findFirst().orElseThrow();
+    java.util.Arrays.fill(ids.data, 0f);
+    Userec.Forward a = m.forward(Tape.noGrad(), m.fullGraph());
+    java.util.Arrays.fill(ids.data, 0.5f);
+    Userec.Forward b = m.forward(Tape.noGrad(), m.fullGraph());
+    // n_mm_layers 0 doubles layer 0 (E_I + S^0 E_I), so the ID embedding shows twice
+    for (int i = 0; i < a.items().data.length; i++) {
+      assertThat(b.items().data[i] - a.items().data[i]).isCloseTo(1.0f, within(1e-4f));
     }
   }
 }
