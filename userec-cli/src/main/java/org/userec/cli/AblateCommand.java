@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
       "to <run folder>/ablation.md.",
       "",
       "Examples:",
-      "  userec ablate -d ../shared/data/tiktok --seeds 999,1,2",
+      "  userec ablate -d ../shared/data/tiktok --seeds 999,1,2 --run-dir runs/tiktok-ablation   (same again resumes)",
       "  userec ablate -d ../shared/data/baby --image-feature vgg_image_feat.npy --set reg_weight=1e-4",
       "  userec ablate -d ../shared/data/tiktok --only full,no-att --seeds 999 --set epochs=50"
     })
@@ -56,7 +56,12 @@ final class AblateCommand implements Callable<Integer> {
       description = "Run only these variants: full, no-mllm, no-prun, no-pos, no-pos2, no-ii, no-att.")
   List<String> only = new ArrayList<>();
 
-  @Option(names = "--run-dir", paramLabel = "DIR", description = "Parent folder for run folders (default: run_dir, 'runs').")
+  @Option(
+      names = "--run-dir",
+      paramLabel = "DIR",
+      description =
+          "The ablation's folder (default: <run_dir>/<dataset>/ablation-<time>); the same DIR again resumes: finished"
+              + " runs are skipped, interrupted ones continue from their checkpoint.")
   Path runDir;
 
   @Mixin Common common;
@@ -84,7 +89,7 @@ final class AblateCommand implements Callable<Integer> {
       throw new BadInputException("--only no-mllm needs --image-feature FILE (plain image features)");
     }
     Ablation.Plan plan = new Ablation.Plan(variants, seeds, image);
-    Path dir = s.newRunDir(runDir);
+    Path dir = runDir != null ? runDir : s.stampedDir(Path.of(s.config().getString("run_dir")), "ablation");
     String metric = s.config().getString("valid_metric");
     if (!common.quiet) {
       out.println("ablation of USERec on " + s.located().name() + ": " + plan.effective().size() + " variants × " + seeds.size()
@@ -93,7 +98,7 @@ final class AblateCommand implements Callable<Integer> {
       if (image == null && only.isEmpty()) {
         out.println("w/o MLLM skipped: pass --image-feature FILE (plain image features) to run it");
       }
-      out.println("run folder: " + dir);
+      out.println("run folder: " + dir + " (rerun with --run-dir " + dir + " to resume)");
       out.flush();
     }
     Ablation.Result r =

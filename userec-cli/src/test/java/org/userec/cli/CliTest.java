@@ -143,6 +143,26 @@ class CliTest {
   }
 
   @Test
+  void ablateWritesItsTableThenResumesWithoutTraining(@TempDir Path runs) throws Exception {
+    Path dir = runs.resolve("ablation");
+    String[] args = {
+      "ablate", "-d", data.toString(), "--only", "full,no-att", "--seeds", "1", "--run-dir", dir.toString(),
+      "--set", "epochs=2", "--set", "reg_weight=1e-4", "--set", "cl_weight=0.3", "--set", "embedding_size=8"
+    };
+    Result r = run(args);
+    assertThat(r.code).as(r.err).isZero();
+    assertThat(r.out).contains("2 variants × 1 seeds", "rerun with --run-dir " + dir, "  loss ", "w/o Att", "Recall@20");
+    assertThat(dir.resolve("ablation.md")).exists();
+    assertThat(dir.resolve("no-att/seed-1")).isDirectory();
+
+    Result again = run(args);
+    assertThat(again.code).as(again.err).isZero();
+    assertThat(again.out).doesNotContain("  loss ");
+    String table = r.out.substring(r.out.indexOf("USERec ablation on"));
+    assertThat(again.out).endsWith(table);
+  }
+
+  @Test
   void compareErrorsAreOneLineExitTwo() {
     Result unknown = run("compare", "-m", "LightGCN,FREEDOMM", "-d", data.toString());
     assertThat(unknown.code).isEqualTo(2);
