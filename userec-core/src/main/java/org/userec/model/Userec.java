@@ -17,6 +17,7 @@ import org.userec.nn.PositionalEncoding;
 import org.userec.tensor.Param;
 import org.userec.tensor.Tape;
 import org.userec.tensor.Tensor;
+import org.userec.tensor.simd.Kernels;
 import org.userec.util.Seeds;
 
 /**
@@ -149,9 +150,7 @@ public final class Userec implements Recommender {
 
   private static Tensor scaled(Tensor pe, float scale) {
     if (scale != 1f) {
-      for (int k = 0; k < pe.data.length; k++) {
-        pe.data[k] *= scale;
-      }
+      Kernels.scale(pe.data, scale);
     }
     return pe;
   }

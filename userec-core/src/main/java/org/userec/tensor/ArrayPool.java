@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import org.userec.util.Parallel;
 
 /**
  * Reuses the float arrays a training step needs, batch after batch. A step of a graph model allocates several
@@ -38,7 +39,7 @@ public final class ArrayPool {
       return new float[n];
     }
     if (n >= PARALLEL_FILL) { // a memset of megabytes: split across the cores rather than leave them idle
-      org.userec.util.Parallel.forRange(n, PARALLEL_FILL / 2, (from, to) -> Arrays.fill(a, from, to, 0f));
+      Parallel.forRange(n, PARALLEL_FILL / 2, (from, to) -> Arrays.fill(a, from, to, 0f));
     } else {
       Arrays.fill(a, 0f);
     }
