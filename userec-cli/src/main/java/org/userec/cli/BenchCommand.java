@@ -80,7 +80,9 @@ final class BenchCommand implements Callable<Integer> {
       if (e >= 0) {
         train[e] = sec;
       }
-      out.printf(Locale.ROOT, "  train epoch %s: %.3fs (cpu %.3fs)%n", e < 0 ? "warm-up" : Integer.toString(e + 1), sec, (cpuNanos() - c0) / 1e9);
+      Trainer.EpochPhases ph = trainer.lastEpochPhases();
+      out.printf(Locale.ROOT, "  train epoch %s: %.3fs (cpu %.3fs; sampling %.3fs, forward %.3fs, backward %.3fs, optimizer %.3fs)%n",
+          e < 0 ? "warm-up" : Integer.toString(e + 1), sec, (cpuNanos() - c0) / 1e9, ph.sampling(), ph.forward(), ph.backward(), ph.optimizer());
       out.flush();
     }
     Evaluator ev = new Evaluator(ds, ts.topK());

@@ -132,8 +132,25 @@ public final class Modalities {
      * the same projection.
      */
     public Projection(FeatureTable f, int out, boolean trainFeatures, boolean standardize, RandomGenerator rng) {
+      this(f, out, trainFeatures, standardize, 1f, rng);
+    }
+
+    /**
+     * As above, the projection reading {@code scale}·x (after standardising). Adam's steps do not depend on a
+     * gradient's scale, so a step on W moves every item's projection by an amount proportional to the input's
+     * scale: {@code scale} sets both the projections' starting size and how fast W reshapes them.
+     */
+    public Projection(
+        FeatureTable f, int out, boolean trainFeatures, boolean standardize, float scale, RandomGenerator rng) {
       if (standardize) {
         f = standardized(f);
+      }
+      if (scale != 1f) {
+        float[] y = f.data().clone();
+        for (int k = 0; k < y.length; k++) {
+          y[k] *= scale;
+        }
+        f = new FeatureTable(f.name(), f.rows(), f.cols(), y);
       }
       this.modality = f.name();
       this.features =

@@ -56,6 +56,7 @@ public final class Userec implements Recommender {
       boolean normalizeProjections,
       boolean trainFeatures,
       boolean standardizeFeatures,
+      float featureScale,
       boolean itemIdEmbedding,
       boolean useIiGraph,
       int iiMinCommon,
@@ -83,6 +84,7 @@ public final class Userec implements Recommender {
           c.getBool("normalize_projections"),
           c.getBool("train_features"),
           c.getBool("standardize_features"),
+          c.getFloat("feature_scale"),
           c.getBool("item_id_embedding"),
           c.getBool("use_ii_graph"),
           c.getInt("ii_min_common"),
@@ -134,7 +136,7 @@ public final class Userec implements Recommender {
     this.userEmb = Init.xavierUniform(new Param("user_emb", numUsers, dim), init);
     this.itemEmb = s.itemIdEmbedding ? Init.xavierUniform(new Param("item_emb", numItems, dim), init) : null;
     for (FeatureTable f : mods) {
-      projections.add(new Modalities.Projection(f, s.dim, s.trainFeatures, s.standardizeFeatures, init));
+      projections.add(new Modalities.Projection(f, s.dim, s.trainFeatures, s.standardizeFeatures, s.featureScale, init));
     }
     this.attention = s.useAttention ? new SampledAttention(dim, s.attAlpha, init) : null;
     this.userPe = s.userPe ? scaled(PositionalEncoding.sinusoidal(numUsers, dim), s.peScale) : null;
@@ -172,6 +174,11 @@ public final class Userec implements Recommender {
     float peScale = c.getFloat("pe_scale");
     if (!(peScale > 0 && Float.isFinite(peScale))) {
       throw new BadInputException(c.source("pe_scale") + ": pe_scale must be a positive number, got " + peScale);
+    }
+    float featureScale = c.getFloat("feature_scale");
+    if (!(featureScale > 0 && Float.isFinite(featureScale))) {
+      throw new BadInputException(
+          c.source("feature_scale") + ": feature_scale must be a positive number, got " + featureScale);
     }
     float drop = c.getFloat("cl_dropout");
     if (!(drop >= 0 && drop < 1)) {

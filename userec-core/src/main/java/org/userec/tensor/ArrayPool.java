@@ -85,6 +85,12 @@ public final class ArrayPool {
     takenNow = new HashSet<>();
   }
 
+  /** Number of arrays of the given length held (for tests). */
+  public int held(int length) {
+    ArrayDeque<float[]> q = free.get(key(length));
+    return q == null ? 0 : q.size();
+  }
+
   /** Number of arrays held (for tests). */
   public int held() {
     int n = 0;

@@ -149,6 +149,25 @@ public final class Tape {
   }
 
   /** Returns every pooled array this tape handed out; its tensors must not be used afterwards. */
+  /**
+   * Hands a work array back to the pool before the step ends, once nothing reads it any more (a forward
+   * buffer that the backward does not need): the next array of that length taken in this step reuses it, so
+   * the step's working set stays smaller and in cache. Without a pool it does nothing.
+   */
+  void giveBack(float[] a) {
+    if (pool == null || a == null) {
+      return;
+    }
+    for (int k = taken.size() - 1; k >= 0; k--) {
+      if (taken.get(k) == a) {
+        taken.remove(k);
+        pool.give(a);
+        return;
+      }
+    }
+    throw new IllegalStateException("giveBack: the array was not taken in this step, or was given back already");
+  }
+
   public void release() {
     if (pool != null) {
       for (float[] a : taken) {
@@ -623,6 +642,8 @@ public final class Tape {
     }
     float inv = 1f / (layers + 1);
     Kernels.scale(acc, inv);
+    giveBack(bufs[0]); // the backward reads no layer (see propagateMeanRows)
+    giveBack(bufs[1]);
     onBackward(out, () -> {
       float[] g = out.grad;
       if (g == null) {
@@ -674,6 +695,10 @@ public final class Tape {
       float[] last = allocForOverwrite(m * d);
       Kernels.spmmRows(a, distinct, cur, last);
       Kernels.add(acc, 0, last, 0, acc, 0, m * d);
+      // the backward reads none of the layers: their buffers serve its own (same lengths) in this step
+      giveBack(last);
+      giveBack(bufs[0]);
+      giveBack(bufs[1]);
     }
     float inv = 1f / (layers + 1);
     Kernels.scale(acc, inv, 0, m * d);
@@ -713,6 +738,7 @@ public final class Tape {
       }
       Kernels.spmmTransposedRows(a, distinct, gc, d, h1);
       horner(h1, a.transpose(), DenseRows.remapped(gc, rowOf, d), layers, inv, dx);
+      giveBack(h1);
     });
     return out;
   }
@@ -766,6 +792,8 @@ public final class Tape {
       h = DenseRows.of(bufs[which], d);
     }
     Kernels.spmmAddScaled(at, h, g, inv, dx);
+    giveBack(bufs[0]);
+    giveBack(bufs[1]);
   }
 
   private static Tensor[] checkPropagate(String op, CsrMatrix a, int layers, Tensor... x) {

@@ -38,6 +38,15 @@ public final class Trainer {
   private final NegativeSampler sampler;
   /** Work arrays reused batch after batch (see ArrayPool). */
   private final ArrayPool pool = new ArrayPool();
+  /** Nanoseconds per phase of the last trained epoch (for {@code userec bench}). */
+  private final long[] phaseNanos = new long[4];
+
+  /** Wall seconds the last trained epoch spent per phase: batch and negative sampling, forward, backward, optimizer. */
+  public record EpochPhases(double sampling, double forward, double backward, double optimizer) {}
+
+  public EpochPhases lastEpochPhases() {
+    return new EpochPhases(phaseNanos[0] / 1e9, phaseNanos[1] / 1e9, phaseNanos[2] / 1e9, phaseNanos[3] / 1e9);
+  }
 
   public Trainer(
       TrainSettings settings, Dataset dataset, Evaluator evaluator, List<TrainListener> listeners, CheckpointSink checkpoints) {
@@ -138,7 +147,9 @@ public final class Trainer {
     int bs = settings.batchSize();
     double total = 0;
     adam.zeroGrad(); // then each step zeroes the gradients it has read, for the next batch
+    java.util.Arrays.fill(phaseNanos, 0);
     for (int b = 0; b < batches; b++) {
+      long t0 = System.nanoTime();
       int from = b * bs;
       int to = Math.min(order.length, from + bs);
       int m = to - from;
@@ -151,19 +162,27 @@ public final class Trainer {
         bp[k] = items[row];
         bn[k] = sampler.sample(bu[k], negRng);
       }
+      long t1 = System.nanoTime();
       Tape tape = Tape.recording(pool);
       Tensor loss = model.loss(new Batch(bu, bp, bn), tape, modelRng);
       float v = loss.item();
+      long t2 = System.nanoTime();
       if (!Float.isFinite(v)) {
         throw new TrainingDivergedException(
             "loss is " + v + " at epoch " + epoch + ", batch " + b + " of " + batches + " (learning rate " + adam.learningRate()
                 + "); lower learning_rate, raise reg_weight, or set clip_grad_norm");
       }
       tape.backward(loss);
+      long t3 = System.nanoTime();
       if (settings.clipGradNorm() > 0) {
         clipGradNorm(model.params(), settings.clipGradNorm());
       }
       adam.stepThenZeroGrad();
+      long t4 = System.nanoTime();
+      phaseNanos[0] += t1 - t0;
+      phaseNanos[1] += t2 - t1;
+      phaseNanos[2] += t3 - t2;
+      phaseNanos[3] += t4 - t3;
       total += v;
       for (TrainListener l : listeners) {
         l.onBatch(epoch, b, batches, v);

@@ -160,6 +160,9 @@ class UserecTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> model(config("pe_scale", 0.0), tiny))
         .isInstanceOf(org.userec.BadInputException.class)
         .hasMessageContaining("pe_scale");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> model(config("feature_scale", -1.0), tiny))
+        .isInstanceOf(org.userec.BadInputException.class)
+        .hasMessageContaining("feature_scale");
   }
 
   private static Object[] with(Object[] base, Object... more) {
@@ -292,6 +295,22 @@ class UserecTest {
         Modalities.Projection.standardized(new org.userec.data.FeatureTable("image", 3, 3, x));
     assertThat(s.data()).containsExactly(
         new float[] {-1.2247449f, 0, -1.2247449f, 0, 0, 0, 1.2247449f, 0, 1.2247449f}, within(1e-6f));
+    assertThat(x[0]).isEqualTo(1f); // the dataset's table is left alone
+  }
+
+  @Test
+  void featureScaleScalesTheProjectionsInput() {
+    float[] x = {1, 2, 3, -1, 0, 4};
+    var table = new org.userec.data.FeatureTable("image", 2, 3, x);
+    Tensor one = new Modalities.Projection(table, 2, false, false, 1f, new SplittableRandom(5)).all(Tape.noGrad());
+    var half = new Modalities.Projection(table, 2, false, false, 0.5f, new SplittableRandom(5));
+    Tensor h = half.all(Tape.noGrad());
+    float[] b = half.params().get(1).data; // the same bias (the same draws)
+    for (int i = 0; i < 2; i++) {
+      for (int j = 0; j < 2; j++) {
+        assertThat(h.data[i * 2 + j] - b[j]).isCloseTo(0.5f * (one.data[i * 2 + j] - b[j]), within(1e-6f));
+      }
+    }
     assertThat(x[0]).isEqualTo(1f); // the dataset's table is left alone
   }
 

@@ -49,6 +49,43 @@ class PooledTapeTest {
   }
 
   @Test
+  void propagateMeanRowsBackwardReusesTheForwardsLayerBuffer() {
+    // 6 nodes, a ring: every node has two neighbours
+    int n = 6;
+    int[] r = new int[2 * n];
+    int[] c = new int[2 * n];
+    float[] v = new float[2 * n];
+    for (int i = 0; i < n; i++) {
+      r[2 * i] = i;
+      c[2 * i] = (i + 1) % n;
+      r[2 * i + 1] = i;
+      c[2 * i + 1] = (i + n - 1) % n;
+      v[2 * i] = v[2 * i + 1] = 0.5f;
+    }
+    CsrMatrix a = CsrMatrix.fromCoo(n, n, r, c, v);
+    Param x1 = GradCheck.param("x", n, 3, 4);
+    Param x2 = GradCheck.param("x", n, 3, 4);
+    ArrayPool pool = new ArrayPool();
+    int[] rows = {4, 1, 1};
+    for (int step = 1; step <= 3; step++) {
+      x1.zeroGrad();
+      x2.zeroGrad();
+      Tape plain = Tape.recording();
+      Tape pooled = Tape.recording(pool);
+      Tensor l1 = plain.sumSquares(plain.propagateMeanRows(a, 2, rows, x1));
+      Tensor l2 = pooled.sumSquares(pooled.propagateMeanRows(a, 2, rows, x2));
+      plain.backward(l1);
+      pooled.backward(l2);
+      assertThat(l2.item()).isEqualTo(l1.item());
+      assertThat(x2.grad()).containsExactly(x1.grad());
+      // one full-size array serves layer 1 forward and H¹ backward: handed back after each use
+      if (step > 1) {
+        assertThat(pool.held(n * 3)).as("step %d", step).isEqualTo(1);
+      }
+    }
+  }
+
+  @Test
   void poolKeepsOnlyLengthsThatRecur() {
     ArrayPool pool = new ArrayPool();
     for (int step = 1; step <= 10; step++) {
