@@ -73,6 +73,7 @@ public final class Userec implements Recommender {
       float clWeight,
       float clTemperature,
       float regWeight,
+      boolean regItemRows,
       long seed) {
     static Settings from(Config c) {
       return new Settings(
@@ -101,6 +102,7 @@ public final class Userec implements Recommender {
           c.getFloat("cl_weight"),
           c.getFloat("cl_temperature"),
           c.getFloat("reg_weight"),
+          c.getBool("reg_item_rows"),
           c.getLong("seed"));
     }
   }
@@ -312,12 +314,16 @@ public final class Userec implements Recommender {
     return loss;
   }
 
-  /** (‖E_U[b]‖² + ‖E_I[pos]‖² + ‖E_I[neg]‖²)/B + Σ‖W‖² over projection and attention weights. */
+  /**
+   * (‖E_U[b]‖² + ‖E_I[pos]‖² + ‖E_I[neg]‖²)/B + Σ‖W‖² over projection and attention weights; without {@code
+   * reg_item_rows} the item rows (projections, functions of W rather than parameters) are left out.
+   */
   private Tensor regularizer(Tape t, Batch batch, Tensor egoItems) {
-    Tensor ego =
-        t.add(
-            t.sumSquares(t.gatherRows(userEmb, batch.users())),
-            t.add(t.sumSquares(t.gatherRows(egoItems, batch.pos())), t.sumSquares(t.gatherRows(egoItems, batch.neg()))));
+    Tensor ego = t.sumSquares(t.gatherRows(userEmb, batch.users()));
+    if (s.regItemRows) {
+      ego =
+          t.add(ego, t.add(t.sumSquares(t.gatherRows(egoItems, batch.pos())), t.sumSquares(t.gatherRows(egoItems, batch.neg()))));
+    }
     Tensor reg = t.scale(ego, 1f / batch.size());
     List<Param> weights = new ArrayList<>();
     for (Modalities.Projection p : projections) {

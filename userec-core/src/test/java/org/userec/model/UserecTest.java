@@ -299,6 +299,28 @@ class UserecTest {
   }
 
   @Test
+  void regItemRowsFalseLeavesTheItemProjectionsOutOfTheRegulariser() {
+    Object[] base = {"cl_weight", 0.0, "use_attention", false, "reg_weight", 0.5};
+    Userec with = model(config(with(base, "reg_item_rows", true)), tiny);
+    Userec without = model(config(with(base, "reg_item_rows", false)), tiny);
+    Batch b = batch();
+    float lossWith = with.loss(b, Tape.noGrad(), new SplittableRandom(1)).item();
+    float lossWithout = without.loss(b, Tape.noGrad(), new SplittableRandom(1)).item();
+    Tensor ego = with.forward(Tape.noGrad(), with.trainingGraph()).egoItems();
+    double items = 0;
+    for (int[] rows : new int[][] {b.pos(), b.neg()}) {
+      for (int i : rows) {
+        for (int j = 0; j < ego.cols; j++) {
+          double v = ego.data[i * ego.cols + j];
+          items += v * v;
+        }
+      }
+    }
+    assertThat((double) lossWith - lossWithout).isCloseTo(0.5 * items / b.size(), within(1e-3 * Math.max(1, lossWith)));
+    assertThat(items).isPositive();
+  }
+
+  @Test
   void featureScaleScalesTheProjectionsInput() {
     float[] x = {1, 2, 3, -1, 0, 4};
     var table = new org.userec.data.FeatureTable("image", 2, 3, x);
