@@ -114,13 +114,10 @@ public final class Freedom implements Recommender {
 
   @Override
   public Tensor loss(Batch batch, Tape t, RandomGenerator rng) {
-    Tensor[] f = forward(t, trainGraph);
-    Tensor all = f[0];
-    Tensor h = f[1];
-    Tensor u = t.gatherRows(all, batch.users());
-    Tensor p = GraphSteps.itemRows(t, all, h, batch.pos(), numUsers);
-    Tensor n = GraphSteps.itemRows(t, all, h, batch.neg(), numUsers);
-    Tensor loss = Losses.bpr(t, t.rowDot(u, p), t.rowDot(u, n));
+    Tensor h = GraphSteps.propagate(t, itemGraph, items, mmLayers);
+    GraphSteps.Rows r = GraphSteps.batchRows(t, trainGraph, uiLayers, users, items, h, batch);
+    Tensor u = r.users();
+    Tensor loss = Losses.bpr(t, t.rowDot(u, r.pos()), t.rowDot(u, r.neg()));
     if (regWeight != 0f) { // with weight 0 the terms add nothing and pass no gradient
       Tensor mm = null;
       for (Modalities.Projection m : projections) {

@@ -17,11 +17,19 @@ final class GraphSteps {
     return h;
   }
 
+  /** A batch's final rows: users ē_u, positives and negatives ē_i + h_i. */
+  record Rows(Tensor users, Tensor pos, Tensor neg) {}
+
   /**
-   * Item rows of the final representation: the user–item layer mean (items offset by numUsers in {@code all})
-   * plus the item–item view h, e_i = ē_i + h_i.
+   * {@link Rows} of a batch from the LightGCN layer mean over [users; items], computed only where the batch needs
+   * it ({@link Tape#propagateMeanRows}: the same values and gradients as gathering from the full mean).
    */
-  static Tensor itemRows(Tape t, Tensor all, Tensor h, int[] items, int numUsers) {
-    return t.add(t.gatherRows(all, LightGcn.offset(items, numUsers)), t.gatherRows(h, items));
+  static Rows batchRows(Tape t, CsrMatrix adj, int layers, Tensor users, Tensor items, Tensor h, Batch batch) {
+    BatchNodes b = BatchNodes.of(batch, users.rows, items.rows);
+    Tensor mean = t.propagateMeanRows(adj, layers, b.nodes(), users, items);
+    return new Rows(
+        t.gatherRows(mean, b.users()),
+        t.add(t.gatherRows(mean, b.pos()), t.gatherRows(h, batch.pos())),
+        t.add(t.gatherRows(mean, b.neg()), t.gatherRows(h, batch.neg())));
   }
 }

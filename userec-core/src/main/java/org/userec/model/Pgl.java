@@ -110,27 +110,32 @@ public final class Pgl implements Recommender {
     trainGraph = sampler.sampleEdges((int) (sampler.edges() * keep), rng);
   }
 
-  /** [0] = LightGCN layer mean over [E_U; E_I], [1] = h. */
-  private Tensor[] forward(Tape t, CsrMatrix adj) {
+  /** [0] = E_U (the per-modality user tables side by side), [1] = E_I (normalised projections side by side). */
+  private Tensor[] embeddings(Tape t) {
     Tensor[] parts = new Tensor[projections.size()];
     for (int m = 0; m < parts.length; m++) {
       parts[m] = t.l2NormalizeRows(projections.get(m).all(t));
     }
     Tensor itemEmb = parts.length == 1 ? parts[0] : t.concatCols(parts);
     Tensor userEmb = users.size() == 1 ? users.get(0) : t.concatCols(users.toArray(new Tensor[0]));
-    Tensor h = GraphSteps.propagate(t, itemGraph, itemEmb, mmLayers);
-    return new Tensor[] {t.propagateMean(adj, t.concatRows(userEmb, itemEmb), uiLayers), h};
+    return new Tensor[] {userEmb, itemEmb};
+  }
+
+  /** [0] = LightGCN layer mean over [E_U; E_I], [1] = h. */
+  private Tensor[] forward(Tape t, CsrMatrix adj) {
+    Tensor[] e = embeddings(t);
+    Tensor h = GraphSteps.propagate(t, itemGraph, e[1], mmLayers);
+    return new Tensor[] {t.propagateMean(adj, t.concatRows(e[0], e[1]), uiLayers), h};
   }
 
   @Override
   public Tensor loss(Batch batch, Tape t, RandomGenerator rng) {
-    Tensor[] f = forward(t, trainGraph);
-    Tensor all = f[0];
-    Tensor h = f[1];
-    Tensor u = t.gatherRows(all, batch.users());
-    Tensor p = GraphSteps.itemRows(t, all, h, batch.pos(), numUsers);
-    Tensor n = GraphSteps.itemRows(t, all, h, batch.neg(), numUsers);
-    Tensor loss = Losses.bpr(t, t.rowDot(u, p), t.rowDot(u, n));
+    Tensor[] e = embeddings(t);
+    Tensor h = GraphSteps.propagate(t, itemGraph, e[1], mmLayers);
+    GraphSteps.Rows r = GraphSteps.batchRows(t, trainGraph, uiLayers, e[0], e[1], h, batch);
+    Tensor u = r.users();
+    Tensor p = r.pos();
+    Tensor loss = Losses.bpr(t, t.rowDot(u, p), t.rowDot(u, r.neg()));
     if (clWeight != 0f) { // with weight 0 the term adds nothing and passes no gradient
       Tensor cu = t.infoNce(t.dropout(u, clDropout, rng), t.dropout(u, clDropout, rng), TAU);
       Tensor ci = t.infoNce(t.dropout(p, clDropout, rng), t.dropout(p, clDropout, rng), TAU);
