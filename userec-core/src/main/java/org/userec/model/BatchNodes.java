@@ -7,11 +7,15 @@ package org.userec.model;
  */
 record BatchNodes(int[] nodes, int[] users, int[] pos, int[] neg) {
 
-  static BatchNodes of(Batch batch, int numUsers, int numItems) {
+  /** The nodes of the given users and item lists, with each list's positions in {@code nodes}. */
+  record Lists(int[] nodes, int[] users, int[][] items) {}
+
+  static Lists of(int[] users, int[][] itemLists, int numUsers, int numItems) {
     int[] slot = new int[numUsers + numItems];
-    mark(slot, batch.users(), 0);
-    mark(slot, batch.pos(), numUsers);
-    mark(slot, batch.neg(), numUsers);
+    mark(slot, users, 0);
+    for (int[] list : itemLists) {
+      mark(slot, list, numUsers);
+    }
     int count = 0;
     for (int v : slot) {
       count += v;
@@ -24,8 +28,16 @@ record BatchNodes(int[] nodes, int[] users, int[] pos, int[] neg) {
         slot[i] = k++;
       }
     }
-    return new BatchNodes(
-        nodes, positions(slot, batch.users(), 0), positions(slot, batch.pos(), numUsers), positions(slot, batch.neg(), numUsers));
+    int[][] items = new int[itemLists.length][];
+    for (int l = 0; l < itemLists.length; l++) {
+      items[l] = positions(slot, itemLists[l], numUsers);
+    }
+    return new Lists(nodes, positions(slot, users, 0), items);
+  }
+
+  static BatchNodes of(Batch batch, int numUsers, int numItems) {
+    Lists l = of(batch.users(), new int[][] {batch.pos(), batch.neg()}, numUsers, numItems);
+    return new BatchNodes(l.nodes(), l.users(), l.items()[0], l.items()[1]);
   }
 
   private static void mark(int[] slot, int[] ids, int offset) {

@@ -225,8 +225,11 @@ public final class Userec implements Recommender {
   /** Final user and item representations before attention. */
   record Forward(Tensor egoItems, Tensor users, Tensor items) {}
 
-  /** §3–§5 over all users and items with the given user–item graph. */
-  Forward forward(Tape t, CsrMatrix uiGraph) {
+  /** The layer-0 representations: E_I (projections [+ IDs]), E_U⁰ and E_I⁰. */
+  record Ego(Tensor egoItems, Tensor users, Tensor items) {}
+
+  /** §3–§4 over all users and items. */
+  Ego ego(Tape t) {
     // §4: per-modality projections, concatenated
     Tensor[] h = new Tensor[projections.size()];
     for (int m = 0; m < h.length; m++) {
@@ -245,11 +248,17 @@ public final class Userec implements Recommender {
     }
     // §3
     Tensor users = userPe != null ? t.add(userEmb, userPe) : userEmb;
+    return new Ego(egoItems, users, items);
+  }
+
+  /** §3–§5 over all users and items with the given user–item graph. */
+  Forward forward(Tape t, CsrMatrix uiGraph) {
+    Ego e = ego(t);
     // §5: LightGCN, layer mean including layer 0
-    Tensor mean = t.propagateMean(uiGraph, t.concatRows(users, items), s.uiLayers);
+    Tensor mean = t.propagateMean(uiGraph, t.concatRows(e.users(), e.items()), s.uiLayers);
     Tensor userOut = t.sliceRows(mean, 0, numUsers);
-    Tensor itemOut = t.add(t.sliceRows(mean, numUsers, numUsers + numItems), propagate(t, mmGraph, items, s.mmLayers));
-    return new Forward(egoItems, userOut, itemOut);
+    Tensor itemOut = t.add(t.sliceRows(mean, numUsers, numUsers + numItems), propagate(t, mmGraph, e.items(), s.mmLayers));
+    return new Forward(e.egoItems(), userOut, itemOut);
   }
 
   private static Tensor propagate(Tape t, CsrMatrix graph, Tensor x, int layers) {
@@ -279,29 +288,47 @@ public final class Userec implements Recommender {
     return drawItems(numItems, s.attSamples, Seeds.rng(s.seed, "attention-eval"));
   }
 
-  /** §6 for a block of users: e_u^f, or ē_u without attention. */
-  private Tensor attend(Tape t, Tensor users, Tensor items, RandomGenerator rng, boolean training) {
+  /**
+   * The items §6 attends to in a training batch of {@code users} users: C per user (att_sample_per_user) or C
+   * shared by the batch; null without attention.
+   */
+  private int[] trainingSample(int users, RandomGenerator rng) {
+    if (attention == null) {
+      return null;
+    }
+    int c = s.attSamples;
+    if (!s.attSamplePerUser) {
+      return drawItems(numItems, c, rng);
+    }
+    int[] idx = new int[users * c];
+    for (int r = 0; r < users; r++) {
+      System.arraycopy(drawItems(numItems, c, rng), 0, idx, r * c, c);
+    }
+    return idx;
+  }
+
+  /** §6 for a block of users given the sampled items' final rows: e_u^f, or ē_u without attention. */
+  private Tensor attend(Tape t, Tensor users, Tensor sampled) {
     if (attention == null) {
       return users;
     }
-    int c = s.attSamples;
-    if (training && s.attSamplePerUser) {
-      int[] idx = new int[users.rows * c];
-      for (int r = 0; r < users.rows; r++) {
-        System.arraycopy(drawItems(numItems, c, rng), 0, idx, r * c, c);
-      }
-      return attention.perUser(t, users, t.gatherRows(items, idx), c);
-    }
-    int[] sample = training ? drawItems(numItems, c, rng) : evalSample();
-    return attention.shared(t, users, t.gatherRows(items, sample));
+    return sampled.rows == s.attSamples ? attention.shared(t, users, sampled) : attention.perUser(t, users, sampled, s.attSamples);
   }
 
   @Override
   public Tensor loss(Batch batch, Tape t, RandomGenerator rng) {
-    Forward f = forward(t, trainingGraph());
-    Tensor u = attend(t, t.gatherRows(f.users(), batch.users()), f.items(), rng, true);
-    Tensor pos = t.gatherRows(f.items(), batch.pos());
-    Tensor neg = t.gatherRows(f.items(), batch.neg());
+    int[] sample = trainingSample(batch.size(), rng);
+    Ego e = ego(t);
+    // §5 at the batch's nodes only (users, positives, negatives, sampled items): the same values and gradients
+    // as gathering them from the full layer mean, without computing the last layer everywhere
+    int[][] itemLists = sample == null ? new int[][] {batch.pos(), batch.neg()} : new int[][] {sample, batch.pos(), batch.neg()};
+    BatchNodes.Lists b = BatchNodes.of(batch.users(), itemLists, numUsers, numItems);
+    Tensor mean = t.propagateMeanRows(trainingGraph(), s.uiLayers, b.nodes(), e.users(), e.items());
+    Tensor mm = propagate(t, mmGraph, e.items(), s.mmLayers);
+    Tensor userRows = t.gatherRows(mean, b.users());
+    Tensor u = sample == null ? userRows : attend(t, userRows, itemRows(t, mean, mm, sample, b.items()[0]));
+    Tensor pos = itemRows(t, mean, mm, batch.pos(), b.items()[itemLists.length - 2]);
+    Tensor neg = itemRows(t, mean, mm, batch.neg(), b.items()[itemLists.length - 1]);
     Tensor loss = Losses.bpr(t, t.rowDot(u, pos), t.rowDot(u, neg));
     if (s.clWeight != 0f) {
       Tensor users = t.infoNce(t.dropout(u, s.clDropout, rng), t.dropout(u, s.clDropout, rng), s.clTemperature);
@@ -309,9 +336,14 @@ public final class Userec implements Recommender {
       loss = t.add(loss, t.scale(t.add(users, items), 0.5f * s.clWeight));
     }
     if (s.regWeight != 0f) {
-      loss = t.add(loss, t.scale(regularizer(t, batch, f.egoItems()), s.regWeight));
+      loss = t.add(loss, t.scale(regularizer(t, batch, e.egoItems()), s.regWeight));
     }
     return loss;
+  }
+
+  /** e_i = ē_i + (Sⁿ E_I⁰)_i for the given items, ē_i read at their positions in the batch's mean rows. */
+  private static Tensor itemRows(Tape t, Tensor mean, Tensor mm, int[] items, int[] positions) {
+    return t.add(t.gatherRows(mean, positions), t.gatherRows(mm, items));
   }
 
   /**
@@ -343,7 +375,7 @@ public final class Userec implements Recommender {
   Forward inference() {
     Tape t = Tape.noGrad();
     Forward f = forward(t, sampler.full());
-    Tensor users = attend(t, f.users(), f.items(), null, false);
+    Tensor users = attention == null ? f.users() : attend(t, f.users(), t.gatherRows(f.items(), evalSample()));
     return new Forward(f.egoItems(), users, f.items());
   }
 
