@@ -321,6 +321,40 @@ class UserecTest {
   }
 
   @Test
+  void trainingLossAtTheBatchNodesEqualsTheLossFromTheFullForward() {
+    // the loss reads the layer mean at the batch's nodes only; the full forward must give the same value and
+    // the same parameter gradients (no attention, contrastive or regulariser terms: pure BPR over final rows)
+    Object[] keys = {"use_attention", false, "cl_weight", 0.0, "reg_weight", 0.0, "item_id_embedding", true};
+    Userec rows = model(config(keys), tiny);
+    Userec full = model(config(keys), tiny);
+    Batch b = batch();
+    Tape t1 = Tape.recording();
+    Tensor l1 = rows.loss(b, t1, new SplittableRandom(3));
+    float v1 = l1.item();
+    t1.backward(l1);
+    Tape t2 = Tape.recording();
+    Userec.Forward f = full.forward(t2, full.trainingGraph());
+    Tensor u = t2.gatherRows(f.users(), b.users());
+    Tensor l2 = Losses.bpr(t2, t2.rowDot(u, t2.gatherRows(f.items(), b.pos())), t2.rowDot(u, t2.gatherRows(f.items(), b.neg())));
+    float v2 = l2.item();
+    t2.backward(l2);
+    assertThat(v1).isCloseTo(v2, within(1e-6f * Math.max(1f, Math.abs(v2))));
+    for (int k = 0; k < rows.params().size(); k++) {
+      float[] g1 = rows.params().get(k).grad();
+      float[] g2 = full.params().get(k).grad();
+      assertThat(g1).as(rows.params().get(k).name).isNotNull();
+      float scale = 0;
+      for (float g : g2) {
+        scale = Math.max(scale, Math.abs(g));
+      }
+      assertThat(scale).as(rows.params().get(k).name).isPositive();
+      for (int i = 0; i < g1.length; i++) {
+        assertThat(g1[i]).as(rows.params().get(k).name + "[" + i + "]").isCloseTo(g2[i], within(1e-5f * scale));
+      }
+    }
+  }
+
+  @Test
   void featureScaleScalesTheProjectionsInput() {
     float[] x = {1, 2, 3, -1, 0, 4};
     var table = new org.userec.data.FeatureTable("image", 2, 3, x);
