@@ -27,9 +27,14 @@ final class GraphSteps {
   static Rows batchRows(Tape t, CsrMatrix adj, int layers, Tensor users, Tensor items, Tensor h, Batch batch) {
     BatchNodes b = BatchNodes.of(batch, users.rows, items.rows);
     Tensor mean = t.propagateMeanRows(adj, layers, b.nodes(), users, items);
-    return new Rows(
-        t.gatherRows(mean, b.users()),
-        t.add(t.gatherRows(mean, b.pos()), t.gatherRows(h, batch.pos())),
-        t.add(t.gatherRows(mean, b.neg()), t.gatherRows(h, batch.neg())));
+    return new Rows(t.gatherRows(mean, b.users()), itemRows(t, mean, h, batch.pos(), b.pos()), itemRows(t, mean, h, batch.neg(), b.neg()));
+  }
+
+  /**
+   * e_i = ē_i + h_i for the given items, ē_i read at their {@code positions} in the batch's mean rows ({@link
+   * Tape#propagateMeanRows}) and h_i, the item–item view, at the items themselves.
+   */
+  static Tensor itemRows(Tape t, Tensor mean, Tensor h, int[] items, int[] positions) {
+    return t.add(t.gatherRows(mean, positions), t.gatherRows(h, items));
   }
 }

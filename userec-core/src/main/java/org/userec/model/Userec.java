@@ -244,7 +244,7 @@ public final class Userec implements Recommender {
     }
     Tensor items = itemPe != null ? t.add(egoItems, itemPe) : egoItems;
     if (iiGraph != null) {
-      items = t.add(items, propagate(t, iiGraph, items, s.iiLayers));
+      items = t.add(items, GraphSteps.propagate(t, iiGraph, items, s.iiLayers));
     }
     // §3
     Tensor users = userPe != null ? t.add(userEmb, userPe) : userEmb;
@@ -257,16 +257,8 @@ public final class Userec implements Recommender {
     // §5: LightGCN, layer mean including layer 0
     Tensor mean = t.propagateMean(uiGraph, t.concatRows(e.users(), e.items()), s.uiLayers);
     Tensor userOut = t.sliceRows(mean, 0, numUsers);
-    Tensor itemOut = t.add(t.sliceRows(mean, numUsers, numUsers + numItems), propagate(t, mmGraph, e.items(), s.mmLayers));
+    Tensor itemOut = t.add(t.sliceRows(mean, numUsers, numUsers + numItems), GraphSteps.propagate(t, mmGraph, e.items(), s.mmLayers));
     return new Forward(e.egoItems(), userOut, itemOut);
-  }
-
-  private static Tensor propagate(Tape t, CsrMatrix graph, Tensor x, int layers) {
-    Tensor h = x;
-    for (int l = 0; l < layers; l++) {
-      h = t.spmm(graph, h);
-    }
-    return h;
   }
 
   /** C distinct items drawn uniformly (partial Fisher–Yates over a sparse swap map). */
@@ -307,12 +299,15 @@ public final class Userec implements Recommender {
     return idx;
   }
 
-  /** §6 for a block of users given the sampled items' final rows: e_u^f, or ē_u without attention. */
-  private Tensor attend(Tape t, Tensor users, Tensor sampled) {
+  /**
+   * §6 for a block of users given the sampled items' final rows (C shared by the block, or C per user): e_u^f,
+   * or ē_u without attention.
+   */
+  private Tensor attend(Tape t, Tensor users, Tensor sampled, boolean perUser) {
     if (attention == null) {
       return users;
     }
-    return sampled.rows == s.attSamples ? attention.shared(t, users, sampled) : attention.perUser(t, users, sampled, s.attSamples);
+    return perUser ? attention.perUser(t, users, sampled, s.attSamples) : attention.shared(t, users, sampled);
   }
 
   @Override
@@ -324,11 +319,11 @@ public final class Userec implements Recommender {
     int[][] itemLists = sample == null ? new int[][] {batch.pos(), batch.neg()} : new int[][] {sample, batch.pos(), batch.neg()};
     BatchNodes.Lists b = BatchNodes.of(batch.users(), itemLists, numUsers, numItems);
     Tensor mean = t.propagateMeanRows(trainingGraph(), s.uiLayers, b.nodes(), e.users(), e.items());
-    Tensor mm = propagate(t, mmGraph, e.items(), s.mmLayers);
+    Tensor mm = GraphSteps.propagate(t, mmGraph, e.items(), s.mmLayers);
     Tensor userRows = t.gatherRows(mean, b.users());
-    Tensor u = sample == null ? userRows : attend(t, userRows, itemRows(t, mean, mm, sample, b.items()[0]));
-    Tensor pos = itemRows(t, mean, mm, batch.pos(), b.items()[itemLists.length - 2]);
-    Tensor neg = itemRows(t, mean, mm, batch.neg(), b.items()[itemLists.length - 1]);
+    Tensor u = sample == null ? userRows : attend(t, userRows, GraphSteps.itemRows(t, mean, mm, sample, b.items()[0]), s.attSamplePerUser);
+    Tensor pos = GraphSteps.itemRows(t, mean, mm, batch.pos(), b.items()[itemLists.length - 2]);
+    Tensor neg = GraphSteps.itemRows(t, mean, mm, batch.neg(), b.items()[itemLists.length - 1]);
     Tensor loss = Losses.bpr(t, t.rowDot(u, pos), t.rowDot(u, neg));
     if (s.clWeight != 0f) {
       Tensor users = t.infoNce(t.dropout(u, s.clDropout, rng), t.dropout(u, s.clDropout, rng), s.clTemperature);
@@ -339,11 +334,6 @@ public final class Userec implements Recommender {
       loss = t.add(loss, t.scale(regularizer(t, batch, e.egoItems()), s.regWeight));
     }
     return loss;
-  }
-
-  /** e_i = ē_i + (Sⁿ E_I⁰)_i for the given items, ē_i read at their positions in the batch's mean rows. */
-  private static Tensor itemRows(Tape t, Tensor mean, Tensor mm, int[] items, int[] positions) {
-    return t.add(t.gatherRows(mean, positions), t.gatherRows(mm, items));
   }
 
   /**
@@ -375,7 +365,7 @@ public final class Userec implements Recommender {
   Forward inference() {
     Tape t = Tape.noGrad();
     Forward f = forward(t, sampler.full());
-    Tensor users = attention == null ? f.users() : attend(t, f.users(), t.gatherRows(f.items(), evalSample()));
+    Tensor users = attention == null ? f.users() : attend(t, f.users(), t.gatherRows(f.items(), evalSample()), false);
     return new Forward(f.egoItems(), users, f.items());
   }
 

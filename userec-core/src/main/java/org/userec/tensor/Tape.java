@@ -148,7 +148,6 @@ public final class Tape {
     release();
   }
 
-  /** Returns every pooled array this tape handed out; its tensors must not be used afterwards. */
   /**
    * Hands a work array back to the pool before the step ends, once nothing reads it any more (a forward
    * buffer that the backward does not need): the next array of that length taken in this step reuses it, so
@@ -168,6 +167,7 @@ public final class Tape {
     throw new IllegalStateException("giveBack: the array was not taken in this step, or was given back already");
   }
 
+  /** Returns every pooled array this tape handed out; its tensors must not be used afterwards. */
   public void release() {
     if (pool != null) {
       for (float[] a : taken) {

@@ -1,5 +1,6 @@
 package org.userec.train;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.userec.data.Dataset;
@@ -147,7 +148,7 @@ public final class Trainer {
     int bs = settings.batchSize();
     double total = 0;
     adam.zeroGrad(); // then each step zeroes the gradients it has read, for the next batch
-    java.util.Arrays.fill(phaseNanos, 0);
+    Arrays.fill(phaseNanos, 0);
     for (int b = 0; b < batches; b++) {
       long t0 = System.nanoTime();
       int from = b * bs;
