@@ -47,11 +47,27 @@ class ModelDatasetLayerTest {
 
   @Test
   void everyPackagedDatasetFileUsesOnlyKnownKeys() {
-    for (String ds : List.of("baby", "sports", "clothing", "elec", "tiktok")) {
+    for (String ds : List.of("baby", "sports", "clothing", "elec", "tiktok", "microlens")) {
       Config c = new ConfigLoader().dataset(ds, null).model("USERec", MODELS).build();
-      // the paper's 0.1 everywhere but TikTok, whose file validated a denser training graph
-      assertThat(c.getDouble("prune_keep")).as(ds).isEqualTo(ds.equals("tiktok") ? 0.5 : 0.1);
+      // the paper's 0.1 on Amazon; TikTok's file validated a denser training graph, MicroLens's reuses TikTok's
+      boolean tiktokRecipe = ds.equals("tiktok") || ds.equals("microlens");
+      assertThat(c.getDouble("prune_keep")).as(ds).isEqualTo(tiktokRecipe ? 0.5 : 0.1);
+      assertThat(c.getBool("item_id_embedding", false)).as(ds).isEqualTo(tiktokRecipe);
     }
+  }
+
+  @Test
+  void microLensBaselinesSearchTheirReducedGrids() {
+    Config lightgcn = new ConfigLoader().dataset("microlens", null).model("LightGCN", List.of("LightGCN")).build();
+    assertThat(lightgcn.getIntList("n_layers")).containsExactly(1, 2);
+    assertThat(lightgcn.getDoubleList("reg_weight")).containsExactly(1e-2, 1e-3, 1e-4);
+    assertThat(lightgcn.source("n_layers")).isEqualTo("configs/model/LightGCN/microlens.yaml");
+    Config freedom = new ConfigLoader().dataset("microlens", null).model("FREEDOM", List.of("FREEDOM")).build();
+    assertThat(freedom.getDoubleList("dropout")).containsExactly(0.8);
+    assertThat(freedom.getDoubleList("reg_weight")).containsExactly(0.0, 1e-4, 1e-3);
+    // elsewhere the full grids of the model yaml
+    Config baby = new ConfigLoader().dataset("baby", null).model("LightGCN", List.of("LightGCN")).build();
+    assertThat(baby.getIntList("n_layers")).containsExactly(1, 2, 3, 4);
   }
 
   @Test
