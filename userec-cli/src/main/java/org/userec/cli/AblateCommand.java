@@ -10,6 +10,7 @@ import org.userec.BadInputException;
 import org.userec.data.DatasetLoader;
 import org.userec.run.Ablation;
 import org.userec.run.Datasets;
+import org.userec.run.SeedTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -109,7 +110,7 @@ final class AblateCommand implements Callable<Integer> {
             dir,
             (v, seed, index, total) -> ConsoleProgress.forSeed(out, v.label, seed, index, total, metric, common.quiet));
     out.println();
-    out.println("USERec ablation on " + s.located().name() + " (test at best validation; mean ± std over seeds " + seeds + "):");
+    out.println("USERec ablation on " + s.located().name() + " (test at best validation; " + SeedTable.over(seeds) + "):");
     out.print(table(r));
     out.println("results: " + dir.resolve("ablation.md"));
     out.flush();

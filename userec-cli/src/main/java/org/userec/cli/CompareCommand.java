@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.userec.data.DatasetLoader;
 import org.userec.run.Comparison;
 import org.userec.run.Datasets;
+import org.userec.run.SeedTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -107,7 +108,7 @@ final class CompareCommand implements Callable<Integer> {
               return ConsoleProgress.forSeed(out, e.model(), seed, index, total, metric, common.quiet);
             });
     out.println();
-    out.println(loc.name() + ": test at the best-validation epoch, mean ± std over seeds " + seeds + ":");
+    out.println(loc.name() + ": test at the best-validation epoch, " + SeedTable.over(seeds) + ":");
     out.print(Tables.seedTable(r.rows()));
     out.println();
     out.println("chosen grid point per seed (select_by):");

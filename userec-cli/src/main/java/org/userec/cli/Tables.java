@@ -39,7 +39,7 @@ final class Tables {
     return render(header, cells);
   }
 
-  /** A seed table (ablate, compare): one line per row, mean ± std over seeds of each metric. */
+  /** A seed table (ablate, compare): one line per row, mean ± std over seeds of each metric (the value for one seed). */
   static String seedTable(List<SeedTable.Row> rows) {
     List<String> header = new ArrayList<>();
     header.add("");
@@ -49,7 +49,7 @@ final class Tables {
       List<String> line = new ArrayList<>();
       line.add(row.label());
       for (String k : SeedTable.METRICS) {
-        line.add(SeedTable.cell(row.meanStd().get(k)));
+        line.add(row.cell(k));
       }
       cells.add(line);
     }

@@ -144,8 +144,8 @@ public final class Ablation {
 
   static String markdown(List<SeedTable.Row> rows, List<Long> seeds, Config base) {
     StringBuilder sb = new StringBuilder();
-    sb.append("# USERec ablation (test metrics at the best-validation epoch; mean ± std over seeds ")
-        .append(seeds)
+    sb.append("# USERec ablation (test metrics at the best-validation epoch; ")
+        .append(SeedTable.over(seeds))
         .append(")\n\n");
     List<String> grid = base.gridKeys();
     sb.append("Grid per variant and seed: ")

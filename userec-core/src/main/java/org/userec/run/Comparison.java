@@ -146,7 +146,7 @@ public final class Comparison {
 
   static String markdown(String dataset, List<SeedTable.Row> rows, Plan plan) {
     StringBuilder sb = new StringBuilder();
-    sb.append("# ").append(dataset).append(": test metrics at the best-validation epoch, mean ± std over seeds ").append(plan.seeds())
+    sb.append("# ").append(dataset).append(": test metrics at the best-validation epoch, ").append(SeedTable.over(plan.seeds()))
         .append("\n\n");
     sb.append("Each model's grid is searched for every seed; the grid point is chosen by the model's select_by.\n");
     if (rows.size() < plan.entries().size()) {

@@ -55,6 +55,12 @@ public final class SeedTable {
     public Map<String, double[]> meanStd() {
       return SeedTable.meanStd(perSeed());
     }
+
+    /** The table cell of metric {@code k}: "mean ± std" over several seeds, the value alone for one seed. */
+    public String cell(String k) {
+      double[] ms = meanStd().get(k);
+      return picks.size() == 1 ? String.format(Locale.ROOT, "%.4f", ms[0]) : SeedTable.cell(ms);
+    }
   }
 
   private SeedTable() {}
@@ -93,6 +99,14 @@ public final class SeedTable {
     return out;
   }
 
+  /**
+   * What a table's numbers are over: "mean ± std over seeds [999, 1, 2]", or "seed 999" for one seed (where a
+   * standard deviation does not exist).
+   */
+  public static String over(List<Long> seeds) {
+    return seeds.size() == 1 ? "seed " + seeds.get(0) : "mean ± std over seeds " + seeds;
+  }
+
   /** "0.0812 ± 0.0011". */
   public static String cell(double[] meanStd) {
     return String.format(Locale.ROOT, "%.4f ± %.4f", meanStd[0], meanStd[1]);
@@ -104,7 +118,7 @@ public final class SeedTable {
   }
 
   /**
-   * The main table in Markdown: one line per row, mean ± std of each metric; the best mean of each column in
+   * The main table in Markdown: one line per row, mean ± std of each metric (the value alone for one seed); the best mean of each column in
    * bold when there are several rows.
    */
   public static String markdown(String firstColumn, List<Row> rows) {
@@ -115,9 +129,8 @@ public final class SeedTable {
     sb.append(" |\n|---").append("|---".repeat(HEADERS.size())).append("|\n");
     for (Row r : rows) {
       sb.append("| ").append(r.label());
-      Map<String, double[]> ms = r.meanStd();
       for (String k : METRICS) {
-        String c = cell(ms.get(k));
+        String c = r.cell(k);
         sb.append(" | ").append(rows.size() > 1 && isBest(rows, r, k) ? "**" + c + "**" : c);
       }
       sb.append(" |\n");

@@ -42,6 +42,10 @@ class SeedTableTest {
         .contains("| A | 0.1500 ± 0.0707 | 0.1500 ± 0.0707 |")
         .contains("| B | **0.3000 ± 0.0000** |");
     assertThat(SeedTable.markdown("model", List.of(row("A", 0.1)))).doesNotContain("**");
+    // one seed: the value alone, no "± 0.0000" that would read as a measured spread
+    assertThat(SeedTable.markdown("model", List.of(row("A", 0.1), row("B", 0.3)))).contains("| A | 0.1000 | 0.1000 |").doesNotContain("±");
+    assertThat(SeedTable.over(List.of(999L))).isEqualTo("seed 999");
+    assertThat(SeedTable.over(List.of(999L, 1L))).isEqualTo("mean ± std over seeds [999, 1]");
     assertThat(SeedTable.picksMarkdown("model", List.of(row("A", 0.1, 0.2)), List.of(1L, 2L)))
         .contains("| model | grid | chosen by | seed 1 | seed 2 |")
         .contains("| A | reg_weight | valid | reg_weight=0.1 (epoch 3, test R@20 0.1000) | reg_weight=0.1 (epoch 3, test R@20 0.2000) |");
