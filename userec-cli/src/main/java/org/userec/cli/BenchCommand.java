@@ -16,6 +16,7 @@ import org.userec.model.ModelRegistry;
 import org.userec.model.Recommender;
 import org.userec.optim.Adam;
 import org.userec.train.TrainSettings;
+import org.userec.tensor.simd.Kernels;
 import org.userec.train.Trainer;
 import org.userec.util.Parallel;
 import org.userec.util.Seeds;
@@ -75,14 +76,18 @@ final class BenchCommand implements Callable<Integer> {
     for (int e = -1; e < epochs; e++) {
       long t0 = System.nanoTime();
       long c0 = cpuNanos();
+      long f0 = Kernels.gemmFlops();
       trainer.trainEpoch(rec, adam, e + 1);
       double sec = (System.nanoTime() - t0) / 1e9;
+      double gflop = (Kernels.gemmFlops() - f0) / 1e9;
       if (e >= 0) {
         train[e] = sec;
       }
       Trainer.EpochPhases ph = trainer.lastEpochPhases();
-      out.printf(Locale.ROOT, "  train epoch %s: %.3fs (cpu %.3fs; sampling %.3fs, forward %.3fs, backward %.3fs, optimizer %.3fs)%n",
-          e < 0 ? "warm-up" : Integer.toString(e + 1), sec, (cpuNanos() - c0) / 1e9, ph.sampling(), ph.forward(), ph.backward(), ph.optimizer());
+      out.printf(Locale.ROOT,
+          "  train epoch %s: %.3fs (cpu %.3fs; sampling %.3fs, forward %.3fs, backward %.3fs, optimizer %.3fs; %s)%n",
+          e < 0 ? "warm-up" : Integer.toString(e + 1), sec, (cpuNanos() - c0) / 1e9, ph.sampling(), ph.forward(), ph.backward(), ph.optimizer(),
+          gflop == 0 ? "no dense products" : String.format(Locale.ROOT, "dense products %.3g GFLOP, %.0f GFLOP/s over the epoch", gflop, gflop / sec));
       out.flush();
     }
     Evaluator ev = new Evaluator(ds, ts.topK());
@@ -90,12 +95,15 @@ final class BenchCommand implements Callable<Integer> {
     for (int e = -1; e < evals; e++) {
       long t0 = System.nanoTime();
       long c0 = cpuNanos();
+      long f0 = Kernels.gemmFlops();
       ev.evaluate(rec.scorer());
       double sec = (System.nanoTime() - t0) / 1e9;
+      double gflop = (Kernels.gemmFlops() - f0) / 1e9;
       if (e >= 0) {
         eval[e] = sec;
       }
-      out.printf(Locale.ROOT, "  evaluation %s: %.3fs (cpu %.3fs)%n", e < 0 ? "warm-up" : Integer.toString(e + 1), sec, (cpuNanos() - c0) / 1e9);
+      out.printf(Locale.ROOT, "  evaluation %s: %.3fs (cpu %.3fs; dense products %.3g GFLOP)%n",
+          e < 0 ? "warm-up" : Integer.toString(e + 1), sec, (cpuNanos() - c0) / 1e9, gflop);
       out.flush();
     }
     out.printf(Locale.ROOT, "median train epoch %.3fs, median evaluation (valid+test) %.3fs, peak heap %.0f MB%n",

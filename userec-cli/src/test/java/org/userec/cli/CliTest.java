@@ -79,6 +79,20 @@ class CliTest {
   }
 
   @Test
+  void benchReportsTimesAndTheDenseProductsWork() {
+    // LightGCN trains without dense products and scores by one; FREEDOM projects features for its modality terms
+    Result r = run("bench", "-m", "LightGCN", "-d", data.toString(), "--epochs", "1", "--evals", "1", "--threads", "1");
+    assertThat(r.code).as(r.err).isZero();
+    assertThat(r.out).contains("train epoch 1:").contains("no dense products").contains("median train epoch").contains("peak heap");
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("evaluation 1: .*dense products ([0-9.e+-]+) GFLOP").matcher(r.out);
+    assertThat(m.find()).as(r.out).isTrue();
+    assertThat(Double.parseDouble(m.group(1))).isGreaterThan(0);
+    Result u = run("bench", "-m", "FREEDOM", "-d", data.toString(), "--set", "reg_weight=1e-3", "--epochs", "1", "--evals", "0", "--threads", "1");
+    assertThat(u.code).as(u.err).isZero();
+    assertThat(u.out).containsPattern("train epoch 1: .*dense products [0-9.e+-]+ GFLOP, [0-9]+ GFLOP/s over the epoch");
+  }
+
+  @Test
   void trainThenEvalReproducesTheBestTestMetrics(@TempDir Path runs) throws Exception {
     Result t =
         run("train", "-m", "BPR", "-d", data.toString(), "--run-dir", runs.toString(), "--set", "reg_weight=1e-3", "--set", "epochs=3",

@@ -36,7 +36,22 @@ public final class Kernels {
   /** sumOfSquares reduces fixed chunks of this many values, then adds the partial sums in order. */
   static final int REDUCE_CHUNK = 1 << 14;
 
+  /** Floating-point operations (2·m·k·n per product) of the dense matrix products since start-up. */
+  private static final java.util.concurrent.atomic.LongAdder GEMM_FLOPS = new java.util.concurrent.atomic.LongAdder();
+
   private Kernels() {}
+
+  /**
+   * Floating-point operations of every dense matrix product so far (2·m·k·n each, whichever kernel ran it):
+   * the work a benchmark can divide by its time, and compare with the cores' peak.
+   */
+  public static long gemmFlops() {
+    return GEMM_FLOPS.sum();
+  }
+
+  private static void countGemm(long m, long k, long n) {
+    GEMM_FLOPS.add(2 * m * k * n);
+  }
 
   private static boolean chooseVector() {
     if ("scalar".equalsIgnoreCase(System.getProperty("userec.simd", "").trim())) {
@@ -72,6 +87,7 @@ public final class Kernels {
 
   /** c[m×n] (+)= a[m×k] · b[k×n]. With {@code accumulate} false, c is overwritten. */
   public static void gemmNN(float[] a, float[] b, float[] c, int m, int k, int n, boolean accumulate) {
+    countGemm(m, k, n);
     if (!VECTOR) {
       ScalarKernels.gemmNN(a, b, c, m, k, n, accumulate);
       return;
@@ -85,6 +101,7 @@ public final class Kernels {
    * {@code accumulate} false, c is overwritten.
    */
   public static void gemmNT(float[] a, float[] b, float[] c, int m, int k, int n, boolean accumulate) {
+    countGemm(m, k, n);
     if (!VECTOR) {
       ScalarKernels.gemmNT(a, b, c, m, k, n, accumulate);
       return;
@@ -95,6 +112,7 @@ public final class Kernels {
 
   /** c[k×n] (+)= a[m×k]ᵀ · b[m×n] (weight gradients). With {@code accumulate} false, c is overwritten. */
   public static void gemmTN(float[] a, float[] b, float[] c, int m, int k, int n, boolean accumulate) {
+    countGemm(m, k, n);
     if (!VECTOR) {
       ScalarKernels.gemmTN(a, b, c, m, k, n, accumulate);
       return;
@@ -145,8 +163,9 @@ public final class Kernels {
   public static void gemmNT(float[] a, float[] b, float[] c, int m, int k, int n, RowsDone done) {
     if (!VECTOR || m == 0 || n == 0 || k == 0) {
       if (VECTOR) {
-        gemmNT(a, b, c, m, k, n, false);
+        gemmNT(a, b, c, m, k, n, false); // counted there
       } else {
+        countGemm(m, k, n);
         ScalarKernels.gemmNT(a, b, c, m, k, n, false);
       }
       for (int r = 0; r < m; r += ROW_BLOCK) {
@@ -154,6 +173,7 @@ public final class Kernels {
       }
       return;
     }
+    countGemm(m, k, n);
     VectorKernels.checkGemm(a, m * k, b, n * k, c, m * n);
     VectorGemm.Problem p = VectorGemm.rowTiles(VectorGemm.Layout.NT, a, b, c, m, k, n, ROW_BLOCK);
     prepackB(p);
@@ -199,6 +219,7 @@ public final class Kernels {
         throw new IllegalArgumentException(
             "rows [" + from + ", " + to + ") of " + m + " are not whole blocks of " + ROW_BLOCK);
       }
+      countGemm(to - from, k, n);
       if (p == null) {
         ScalarKernels.gemmNNRows(a, b, c, k, n, from, to);
       } else if (to > from) {
@@ -293,6 +314,7 @@ public final class Kernels {
       gemmNN(x.x, b, c, x.rows, x.cols, n, accumulate);
       return;
     }
+    countGemm(x.rows, x.cols, n);
     VectorKernels.checkGemm(x.x, x.rows * x.cols, b, x.cols * n, c, x.rows * n);
     run(VectorGemm.prepacked(x.packed(false), b, c, x.rows, x.cols, n, accumulate));
   }
@@ -303,6 +325,7 @@ public final class Kernels {
       gemmTN(x.x, b, c, x.rows, x.cols, n, accumulate);
       return;
     }
+    countGemm(x.rows, x.cols, n);
     VectorKernels.checkGemm(x.x, x.rows * x.cols, b, x.rows * n, c, x.cols * n);
     run(VectorGemm.prepacked(x.packed(true), b, c, x.cols, x.rows, n, accumulate));
   }

@@ -145,6 +145,39 @@ class KernelsTest {
   }
 
   @Test
+  void gemmFlopsCountEachProductOnceWhicheverEntryRunsIt() {
+    Random rnd = new Random(23);
+    int m = 30;
+    int k = 7;
+    int n = 50;
+    float[] a = random(rnd, m * k);
+    float[] b = random(rnd, k * n);
+    float[] bt = random(rnd, n * k);
+    float[] c = new float[m * n];
+    long per = 2L * m * k * n;
+    long f0 = Kernels.gemmFlops();
+    Kernels.gemmNN(a, b, c, m, k, n, false);
+    assertThat(Kernels.gemmFlops() - f0).isEqualTo(per);
+    Kernels.gemmNT(a, bt, c, m, k, n, true);
+    Kernels.gemmTN(random(rnd, m * n), c, new float[n * n], m, n, n, false); // 2·m·n·n
+    assertThat(Kernels.gemmFlops() - f0).isEqualTo(2 * per + 2L * m * n * n);
+    long f1 = Kernels.gemmFlops();
+    Kernels.gemmNT(a, bt, c, m, k, n, (from, to) -> {});
+    assertThat(Kernels.gemmFlops() - f1).isEqualTo(per);
+    long f2 = Kernels.gemmFlops();
+    try (Kernels.RowProduct p = Kernels.rowProduct(a, b, c, m, k, n)) {
+      p.rows(0, Kernels.ROW_BLOCK);
+      p.rows(Kernels.ROW_BLOCK, m);
+    }
+    assertThat(Kernels.gemmFlops() - f2).isEqualTo(per);
+    Kernels.Constant cx = new Kernels.Constant(a, m, k);
+    long f3 = Kernels.gemmFlops();
+    Kernels.gemmNN(cx, b, c, n, false);
+    Kernels.gemmTN(cx, c, new float[k * n], n, false);
+    assertThat(Kernels.gemmFlops() - f3).isEqualTo(2 * per);
+  }
+
+  @Test
   void productsWithAConstantMatchThePlainKernels() {
     Random rnd = new Random(17);
     // rows around the micro-tile (6), a tile's L2 block (144) and a k-block (256); columns around a sliver (16)
