@@ -119,7 +119,7 @@ public final class SeedTable {
 
   /**
    * The main table in Markdown: one line per row, mean ± std of each metric (the value alone for one seed); the best mean of each column in
-   * bold when there are several rows.
+   * bold when there are several rows (every row that ties it at the printed four decimals).
    */
   public static String markdown(String firstColumn, List<Row> rows) {
     StringBuilder sb = new StringBuilder("| ").append(firstColumn);
@@ -138,14 +138,23 @@ public final class SeedTable {
     return sb.toString();
   }
 
+  /**
+   * Whether r's mean is the column's best as printed (four decimals): rows that differ only beyond the printed
+   * digits are all bold, so that the table never singles out a winner the reader cannot see.
+   */
   private static boolean isBest(List<Row> rows, Row r, String k) {
-    double mine = r.meanStd().get(k)[0];
+    double mine = printed(r.meanStd().get(k)[0]);
     for (Row o : rows) {
-      if (o.meanStd().get(k)[0] > mine) {
+      if (printed(o.meanStd().get(k)[0]) > mine) {
         return false;
       }
     }
     return true;
+  }
+
+  /** A mean as the tables print it (four decimals), read back. */
+  private static double printed(double mean) {
+    return Double.parseDouble(String.format(Locale.ROOT, "%.4f", mean));
   }
 
   /** The chosen grid point of every row and seed in Markdown (the test Recall@20 of each pick in brackets). */

@@ -42,6 +42,11 @@ class SeedTableTest {
         .contains("| A | 0.1500 ± 0.0707 | 0.1500 ± 0.0707 |")
         .contains("| B | **0.3000 ± 0.0000** |");
     assertThat(SeedTable.markdown("model", List.of(row("A", 0.1)))).doesNotContain("**");
+    // means that differ only beyond the printed digits are both best; one printed digit apart, only the higher
+    assertThat(SeedTable.markdown("model", List.of(row("A", 0.047541), row("B", 0.047481), row("C", 0.0470))))
+        .contains("| A | **0.0475** |").contains("| B | **0.0475** |").contains("| C | 0.0470 |");
+    assertThat(SeedTable.markdown("model", List.of(row("A", 0.04756), row("B", 0.04748))))
+        .contains("| A | **0.0476** |").contains("| B | 0.0475 |");
     // one seed: the value alone, no "± 0.0000" that would read as a measured spread
     assertThat(SeedTable.markdown("model", List.of(row("A", 0.1), row("B", 0.3)))).contains("| A | 0.1000 | 0.1000 |").doesNotContain("±");
     assertThat(SeedTable.over(List.of(999L))).isEqualTo("seed 999");
