@@ -40,7 +40,10 @@ final class DemoCommand implements Callable<Integer> {
     DEMO_SETTINGS.put("LightGCN", Map.of("n_layers", 2, "reg_weight", 1e-4));
     DEMO_SETTINGS.put("FREEDOM", Map.of("dropout", 0.8, "reg_weight", 1e-4));
     DEMO_SETTINGS.put("PGL", Map.of("dropout", 0.2, "reg_weight", 0, "mode", "local"));
-    DEMO_SETTINGS.put("USERec", Map.of("reg_weight", 1e-4, "cl_weight", 0.3));
+    // TikTok's recipe (configs/model/USERec/tiktok.yaml), which also led on MicroLens and here; the paper's ID-free
+    // defaults trail LightGCN on all three (docs/results/microlens-compare.md)
+    DEMO_SETTINGS.put("USERec", Map.of("reg_weight", 1e-4, "cl_weight", 0.0, "item_id_embedding", true,
+        "normalize_projections", true, "pe_scale", 0.125, "prune_keep", 0.5, "standardize_features", true));
   }
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -97,6 +100,8 @@ final class DemoCommand implements Callable<Integer> {
     w.println();
     w.println("test metrics at the best-validation epoch (synthetic 'small': 3,000 users, 1,500 items):");
     w.print(Tables.metricsTable(labels, rows, List.of("epoch", "seconds"), extra));
+    w.println("USERec runs TikTok's recipe (configs/model/USERec/tiktok.yaml): item IDs beside the features, which the"
+        + " paper's ID-free model has not");
     w.printf(Locale.ROOT, "total %.1fs; run folders in %s%n", (System.nanoTime() - t0) / 1e9, out.resolve("runs"));
     w.println("next: userec train -m LightGCN -d ../shared/data/baby --set n_layers=2 --set reg_weight=1e-4");
     return 0;
