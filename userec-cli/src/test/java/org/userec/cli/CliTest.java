@@ -79,6 +79,21 @@ class CliTest {
   }
 
   @Test
+  void demoRunsUserecWithTikToksRecipeAsItsYamlHoldsIt() {
+    org.userec.config.Config tiktok =
+        new org.userec.config.ConfigLoader().dataset("tiktok", null).model("USERec", org.userec.model.ModelRegistry.names()).build();
+    java.util.Map<String, Object> demo = DemoCommand.DEMO_SETTINGS.get("USERec");
+    assertThat(demo).containsKeys("item_id_embedding", "normalize_projections", "pe_scale", "prune_keep", "cl_weight", "standardize_features");
+    demo.forEach((k, v) -> {
+      if (v instanceof Boolean b) {
+        assertThat(tiktok.getBool(k)).as(k).isEqualTo(b);
+      } else {
+        assertThat(tiktok.getDouble(k)).as(k).isEqualTo(((Number) v).doubleValue());
+      }
+    });
+  }
+
+  @Test
   void benchReportsTimesAndTheDenseProductsWork() {
     // LightGCN trains without dense products and scores by one; FREEDOM projects features for its modality terms
     Result r = run("bench", "-m", "LightGCN", "-d", data.toString(), "--epochs", "1", "--evals", "1", "--threads", "1");
