@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.userec.config.Config;
 import org.userec.config.ConfigLoader;
+import org.userec.config.Yaml;
 import org.userec.data.Dataset;
 import org.userec.data.DatasetLoader;
 import org.userec.data.synth.SyntheticGenerator;
@@ -40,10 +41,9 @@ final class DemoCommand implements Callable<Integer> {
     DEMO_SETTINGS.put("LightGCN", Map.of("n_layers", 2, "reg_weight", 1e-4));
     DEMO_SETTINGS.put("FREEDOM", Map.of("dropout", 0.8, "reg_weight", 1e-4));
     DEMO_SETTINGS.put("PGL", Map.of("dropout", 0.2, "reg_weight", 0, "mode", "local"));
-    // TikTok's recipe (configs/model/USERec/tiktok.yaml), which also led on MicroLens and here; the paper's ID-free
-    // defaults trail LightGCN on all three (docs/results/microlens-compare.md)
-    DEMO_SETTINGS.put("USERec", Map.of("reg_weight", 1e-4, "cl_weight", 0.0, "item_id_embedding", true,
-        "normalize_projections", true, "pe_scale", 0.125, "prune_keep", 0.5, "standardize_features", true));
+    // TikTok's recipe, read from its yaml, which also led on MicroLens and here; the paper's ID-free defaults
+    // trail LightGCN on all three (docs/results/microlens-compare.md)
+    DEMO_SETTINGS.put("USERec", Yaml.parseResource("configs/model/USERec/tiktok.yaml"));
   }
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;

@@ -6,11 +6,17 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.userec.config.Config;
+import org.userec.config.ConfigLoader;
 import org.userec.data.synth.SyntheticGenerator;
 import org.userec.data.synth.SyntheticSpec;
+import org.userec.model.ModelRegistry;
 import picocli.CommandLine;
 
 class CliTest {
@@ -80,9 +86,8 @@ class CliTest {
 
   @Test
   void demoRunsUserecWithTikToksRecipeAsItsYamlHoldsIt() {
-    org.userec.config.Config tiktok =
-        new org.userec.config.ConfigLoader().dataset("tiktok", null).model("USERec", org.userec.model.ModelRegistry.names()).build();
-    java.util.Map<String, Object> demo = DemoCommand.DEMO_SETTINGS.get("USERec");
+    Config tiktok = new ConfigLoader().dataset("tiktok", null).model("USERec", ModelRegistry.names()).build();
+    Map<String, Object> demo = DemoCommand.DEMO_SETTINGS.get("USERec");
     assertThat(demo).containsKeys("item_id_embedding", "normalize_projections", "pe_scale", "prune_keep", "cl_weight", "standardize_features");
     demo.forEach((k, v) -> {
       if (v instanceof Boolean b) {
@@ -99,7 +104,7 @@ class CliTest {
     Result r = run("bench", "-m", "LightGCN", "-d", data.toString(), "--epochs", "1", "--evals", "1", "--threads", "1");
     assertThat(r.code).as(r.err).isZero();
     assertThat(r.out).contains("train epoch 1:").contains("no dense products").contains("median train epoch").contains("peak heap");
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("evaluation 1: .*dense products ([0-9.e+-]+) GFLOP").matcher(r.out);
+    Matcher m = Pattern.compile("evaluation 1: .*dense products ([0-9.e+-]+) GFLOP").matcher(r.out);
     assertThat(m.find()).as(r.out).isTrue();
     assertThat(Double.parseDouble(m.group(1))).isGreaterThan(0);
     Result u = run("bench", "-m", "FREEDOM", "-d", data.toString(), "--set", "reg_weight=1e-3", "--epochs", "1", "--evals", "0", "--threads", "1");

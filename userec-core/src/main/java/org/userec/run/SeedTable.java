@@ -59,7 +59,7 @@ public final class SeedTable {
     /** The table cell of metric {@code k}: "mean ± std" over several seeds, the value alone for one seed. */
     public String cell(String k) {
       double[] ms = meanStd().get(k);
-      return picks.size() == 1 ? String.format(Locale.ROOT, "%.4f", ms[0]) : SeedTable.cell(ms);
+      return picks.size() == 1 ? value(ms[0]) : SeedTable.cell(ms);
     }
   }
 
@@ -109,7 +109,12 @@ public final class SeedTable {
 
   /** "0.0812 ± 0.0011". */
   public static String cell(double[] meanStd) {
-    return String.format(Locale.ROOT, "%.4f ± %.4f", meanStd[0], meanStd[1]);
+    return value(meanStd[0]) + " ± " + value(meanStd[1]);
+  }
+
+  /** A metric as the tables print it: four decimals. */
+  private static String value(double v) {
+    return String.format(Locale.ROOT, "%.4f", v);
   }
 
   /** The column headers of {@link #METRICS}: "Recall@10", ... */
@@ -152,9 +157,9 @@ public final class SeedTable {
     return true;
   }
 
-  /** A mean as the tables print it (four decimals), read back. */
+  /** A mean as the tables print it, read back. */
   private static double printed(double mean) {
-    return Double.parseDouble(String.format(Locale.ROOT, "%.4f", mean));
+    return Double.parseDouble(value(mean));
   }
 
   /** The chosen grid point of every row and seed in Markdown (the test Recall@20 of each pick in brackets). */

@@ -163,7 +163,7 @@ public final class Kernels {
   public static void gemmNT(float[] a, float[] b, float[] c, int m, int k, int n, RowsDone done) {
     if (!VECTOR || m == 0 || n == 0 || k == 0) {
       if (VECTOR) {
-        gemmNT(a, b, c, m, k, n, false); // counted there
+        gemmNT(a, b, c, m, k, n, false); // an empty product: nothing to count
       } else {
         countGemm(m, k, n);
         ScalarKernels.gemmNT(a, b, c, m, k, n, false);
