@@ -54,8 +54,8 @@ public final class LightGcn implements Recommender {
     Tensor n = t.gatherRows(mean, b.neg());
     Tensor bpr = Losses.bpr(t, t.rowDot(u, p), t.rowDot(u, n));
     Tensor reg =
-        Losses.embNorm(
-            t, batch.size(), t.gatherRows(users, batch.users()), t.gatherRows(items, batch.pos()), t.gatherRows(items, batch.neg()));
+        Losses.embNormOfRows(
+            t, batch.size(), new Tensor[] {users, items, items}, new int[][] {batch.users(), batch.pos(), batch.neg()});
     return t.add(bpr, t.scale(reg, regWeight));
   }
 

@@ -21,4 +21,20 @@ public final class Losses {
     }
     return t.scale(acc, 1f / batch);
   }
+
+  /**
+   * {@link #embNorm} of gathered rows, read in place: the terms ‖tables[k][rows[k]]‖ ({@link Tape#normOfRows}),
+   * the same value and gradients as gathering them first.
+   */
+  public static Tensor embNormOfRows(Tape t, int batch, Tensor[] tables, int[][] rows) {
+    if (tables.length != rows.length || tables.length == 0) {
+      throw new IllegalArgumentException("embNormOfRows: " + tables.length + " tables for " + rows.length + " row lists");
+    }
+    Tensor acc = null;
+    for (int k = 0; k < tables.length; k++) {
+      Tensor n = t.normOfRows(tables[k], rows[k]);
+      acc = acc == null ? n : t.add(acc, n);
+    }
+    return t.scale(acc, 1f / batch);
+  }
 }

@@ -108,6 +108,24 @@ public final class Tape {
     return out;
   }
 
+  /** {@link #output} whose values the op overwrites every one of: taken from the pool without the zero fill. */
+  Tensor outputForOverwrite(int rows, int cols, Tensor... inputs) {
+    if (pool == null) {
+      return output(rows, cols, inputs);
+    }
+    Tensor out = new Tensor(rows, cols, allocForOverwrite(Math.multiplyExact(rows, cols)));
+    out.tape = this;
+    if (recording) {
+      for (Tensor t : inputs) {
+        if (t != null && t.requiresGrad) {
+          out.requiresGrad = true;
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
   /** Records a backward step for an output that requires a gradient; a no-op otherwise. */
   void onBackward(Tensor out, Runnable step) {
     if (out.requiresGrad) {
@@ -670,14 +688,15 @@ public final class Tape {
     int[] distinct = sortedDistinct(rs);
     boolean same = distinct.length == rs.length; // rs was sorted and distinct
     int m = distinct.length;
-    Tensor out = output(rs.length, d, xs);
-    float[] acc = same ? out.data : alloc(m * d); // the mean at the distinct rows
-    for (int k = 0; k < m; k++) {
-      int i = distinct[k];
-      int b = blockOf(xs, i);
-      System.arraycopy(xs[b].data, (i - blockStart(xs, b)) * d, acc, k * d, d);
-    }
-    if (layers > 0) {
+    Tensor out = outputForOverwrite(rs.length, d, xs);
+    float[] acc = same ? out.data : allocForOverwrite(m * d); // the mean at the distinct rows
+    float inv = 1f / (layers + 1);
+    // acc = x, then + Âx, …, + Âᴸx in layer order, then · 1/(L+1): each row's adds in that order, whichever
+    // passes they are merged into (x read only in the first, the scaling done in the last)
+    Rows x0 = new Rows(xs, distinct, d);
+    if (layers == 0) {
+      x0.sumInto(acc, null, null, null, inv);
+    } else {
       DenseRows cur = input(xs, d);
       float[][] bufs = new float[2][];
       for (int l = 1; l < layers; l++) {
@@ -687,21 +706,17 @@ public final class Tape {
         }
         float[] next = bufs[which];
         Kernels.spmm(a, cur, null, DenseRows.of(next, d));
-        for (int k = 0; k < m; k++) {
-          Kernels.add(acc, k * d, next, distinct[k] * d, acc, k * d, d);
-        }
+        x0.sumInto(acc, l == 1 ? null : acc, next, null, 1f);
         cur = DenseRows.of(next, d);
       }
       float[] last = allocForOverwrite(m * d);
       Kernels.spmmRows(a, distinct, cur, last);
-      Kernels.add(acc, 0, last, 0, acc, 0, m * d);
+      x0.sumInto(acc, layers == 1 ? null : acc, null, last, inv);
       // the backward reads none of the layers: their buffers serve its own (same lengths) in this step
       giveBack(last);
       giveBack(bufs[0]);
       giveBack(bufs[1]);
     }
-    float inv = 1f / (layers + 1);
-    Kernels.scale(acc, inv, 0, m * d);
     int[] slot = same ? null : slots(rs, distinct);
     if (!same) {
       for (int r = 0; r < rs.length; r++) {
@@ -731,16 +746,78 @@ public final class Tape {
         horner(null, a.transpose(), DenseRows.remapped(gc, rowOf, d), 0, inv, dx);
         return;
       }
-      // H¹ = g + Aᵀg, with Aᵀg scattered from the rows of A at the distinct rows: time in their entries only
-      float[] h1 = alloc(n * d);
-      for (int k = 0; k < m; k++) {
-        System.arraycopy(gc, k * d, h1, distinct[k] * d, d);
-      }
-      Kernels.spmmTransposedRows(a, distinct, gc, d, h1);
-      horner(h1, a.transpose(), DenseRows.remapped(gc, rowOf, d), layers, inv, dx);
+      // H¹ = g + Aᵀg, gathered row by row from g's few rows, stored compactly (a small table that stays in cache)
+      CsrMatrix at = a.transpose();
+      float[] h1 = allocForOverwrite(n * d);
+      Kernels.spmmSparseInput(at, rowOf, gc, d, h1);
+      horner(h1, at, DenseRows.remapped(gc, rowOf, d), layers, inv, dx);
       giveBack(h1);
     });
     return out;
+  }
+
+  /**
+   * Rows {@code rows} (ascending) of the blocks x = [x₀; x₁; …] stacked by rows, for passes over a few rows of a
+   * propagation: each pass reads every row once, splits the rows across threads and adds in a fixed order.
+   */
+  private static final class Rows {
+    private final float[][] arrays;
+    private final int[] offsets; // offsets[k]: where row rows[k] starts in arrays[blocks[k]]
+    private final int[] blocks;
+    private final int[] rows;
+    private final int d;
+
+    Rows(Tensor[] xs, int[] rows, int d) {
+      this.rows = rows;
+      this.d = d;
+      this.arrays = new float[xs.length][];
+      for (int b = 0; b < xs.length; b++) {
+        arrays[b] = xs[b].data;
+      }
+      this.offsets = new int[rows.length];
+      this.blocks = new int[rows.length];
+      int b = 0;
+      int start = 0;
+      for (int k = 0; k < rows.length; k++) {
+        while (rows[k] >= start + xs[b].rows) {
+          start += xs[b++].rows;
+        }
+        blocks[k] = b;
+        offsets[k] = (rows[k] - start) * d;
+      }
+    }
+
+    /**
+     * out_k = (((init_k or x_k) + layer[rows_k]) + compact_k) · scale for every k, each term skipped when null
+     * (init null: start from x's row; scale 1 multiplies nothing away, x·1 = x): the bits of adding them in
+     * separate passes in that order.
+     */
+    void sumInto(float[] out, float[] init, float[] layer, float[] compact, float scale) {
+      int m = rows.length;
+      Parallel.forRange(m, Math.max(1, GRAIN / Math.max(1, d)), (from, to) -> {
+        for (int k = from; k < to; k++) {
+          int o = k * d;
+          float[] src = init == null ? arrays[blocks[k]] : init;
+          int so = init == null ? offsets[k] : o;
+          if (layer != null) {
+            Kernels.add(src, so, layer, rows[k] * d, out, o, d);
+            src = out;
+            so = o;
+          }
+          if (compact != null) {
+            Kernels.add(src, so, compact, o, out, o, d);
+            src = out;
+            so = o;
+          }
+          if (src != out) {
+            System.arraycopy(src, so, out, o, d);
+          }
+          if (scale != 1f) {
+            Kernels.scale(out, scale, o, d);
+          }
+        }
+      });
+    }
   }
 
   /**
@@ -824,23 +901,6 @@ public final class Tape {
       arrays[b] = xs[b].requiresGrad ? xs[b].gradBuffer() : alloc(xs[b].data.length);
     }
     return DenseRows.stacked(d, arrays);
-  }
-
-  private static int blockOf(Tensor[] xs, int row) {
-    int b = 0;
-    int end = xs[0].rows;
-    while (row >= end) {
-      end += xs[++b].rows;
-    }
-    return b;
-  }
-
-  private static int blockStart(Tensor[] xs, int b) {
-    int s = 0;
-    for (int k = 0; k < b; k++) {
-      s += xs[k].rows;
-    }
-    return s;
   }
 
   /** The distinct values of idx, ascending; idx itself when it already is (strictly ascending). */
@@ -1816,6 +1876,72 @@ public final class Tape {
       s0 += (double) x[i] * x[i];
     }
     return (s0 + s1) + (s2 + s3);
+  }
+
+  /**
+   * ‖table[idx]‖₂, 1×1: equal to {@code norm(gatherRows(table, idx))}, value for value and gradient for gradient,
+   * without the gathered copy or its gradient (MMRec's EmbLoss over a batch's embedding rows). Backward adds
+   * c·row into the table's gradient row by row in idx order, c = g / ‖·‖, as the gather's backward does.
+   */
+  public Tensor normOfRows(Tensor table, int[] idx) {
+    int[] ix = checkIndices("normOfRows", idx, table.rows, "rows of a " + table.shape() + " table");
+    int d = table.cols;
+    float[] x = table.data;
+    float nv = (float) Math.sqrt(sumOfSquaresOfRows(x, ix, d));
+    Tensor out = output(1, 1, table);
+    out.data[0] = nv;
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      float[] gt = table.gradBuffer();
+      // at a zero norm the composite's gathered gradient stays +0, and +0 is what it adds
+      float c = nv == 0f ? 0f : g[0] / nv;
+      float[] src = nv == 0f ? new float[d] : x;
+      for (int r = 0; r < ix.length; r++) {
+        int o = ix[r] * d;
+        int so = nv == 0f ? 0 : o;
+        for (int t = 0; t < d; t++) {
+          gt[o + t] += c * src[so + t]; // the product rounded, then added: the composite's two steps
+        }
+      }
+    });
+    return out;
+  }
+
+  /**
+   * {@link #sumOfSquares} of the rows idx of x, as if they were gathered into one array: element i of that
+   * array goes to partial sum i mod 4, and the last len mod 4 elements to the first, in the same order.
+   */
+  private static double sumOfSquaresOfRows(float[] x, int[] idx, int d) {
+    double[] s = new double[4];
+    long len = (long) idx.length * d;
+    long full = len - len % 4;
+    if (d % 4 == 0) {
+      double s0 = 0;
+      double s1 = 0;
+      double s2 = 0;
+      double s3 = 0;
+      for (int r : idx) {
+        int o = r * d;
+        for (int t = 0; t < d; t += 4) {
+          s0 += (double) x[o + t] * x[o + t];
+          s1 += (double) x[o + t + 1] * x[o + t + 1];
+          s2 += (double) x[o + t + 2] * x[o + t + 2];
+          s3 += (double) x[o + t + 3] * x[o + t + 3];
+        }
+      }
+      return (s0 + s1) + (s2 + s3);
+    }
+    long i = 0;
+    for (int r : idx) {
+      int o = r * d;
+      for (int t = 0; t < d; t++, i++) {
+        s[i < full ? (int) (i & 3) : 0] += (double) x[o + t] * x[o + t];
+      }
+    }
+    return (s[0] + s[1]) + (s[2] + s[3]);
   }
 
   /** ‖x‖₂ (Frobenius norm), 1×1, as torch.norm(x, p=2); the gradient at x = 0 is 0, as torch. */

@@ -1,6 +1,7 @@
 package org.userec.tensor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.userec.tensor.GradCheck.awayFromZero;
 import static org.userec.tensor.GradCheck.param;
 
@@ -426,6 +427,61 @@ class TapeGradTest {
   void norm() {
     Param x = param("x", 3, 4, 1);
     GradCheck.of("norm").check(tp -> tp.norm(x), x);
+  }
+
+  @Test
+  void normOfRows() {
+    Param x = param("x", 5, 3, 1);
+    GradCheck.of("normOfRows").check(tp -> tp.normOfRows(x, new int[] {4, 0, 4, 2}), x);
+  }
+
+  /** normOfRows gives the bits of norm(gatherRows(...)): the value, and gradients added to ones already there. */
+  @Test
+  void normOfRowsIsBitIdenticalToNormingTheGatheredRows() {
+    SplittableRandom rng = new SplittableRandom(9);
+    for (int d : new int[] {1, 3, 4, 7, 64, 65}) {
+      for (int[] rows : new int[][] {{0}, {3, 1, 3, 7, 0}, {2, 2, 2}, {}}) {
+        Param fused = param("t", 8, d, 3);
+        Param plain = param("t", 8, d, 3);
+        for (Param p : new Param[] {fused, plain}) {
+          java.util.Arrays.fill(p.gradBuffer(), -0.625f);
+        }
+        float seed = (float) rng.nextDouble(-2, 2);
+        Tape t1 = Tape.recording();
+        Tensor y1 = t1.normOfRows(fused, rows);
+        Tape t2 = Tape.recording();
+        Tensor y2 = t2.norm(t2.gatherRows(plain, rows));
+        String what = "d=" + d + " rows=" + java.util.Arrays.toString(rows);
+        assertThat(y1.data).as(what).containsExactly(y2.data);
+        t1.backward(y1, new float[] {seed});
+        t2.backward(y2, new float[] {seed});
+        assertThat(fused.grad()).as(what).containsExactly(plain.grad());
+      }
+    }
+  }
+
+  @Test
+  void normOfRowsOfZeroRowsAddsPositiveZeros() {
+    Param fused = new Param("z", 3, 2);
+    Param plain = new Param("z", 3, 2);
+    java.util.Arrays.fill(fused.gradBuffer(), -0f);
+    java.util.Arrays.fill(plain.gradBuffer(), -0f);
+    Tape t1 = Tape.recording();
+    Tape t2 = Tape.recording();
+    Tensor y1 = t1.normOfRows(fused, new int[] {1, 2});
+    Tensor y2 = t2.norm(t2.gatherRows(plain, new int[] {1, 2}));
+    t1.backward(y1);
+    t2.backward(y2);
+    assertThat(y1.item()).isZero();
+    assertThat(fused.grad()).containsExactly(plain.grad());
+  }
+
+  @Test
+  void normOfRowsRejectsARowOutsideTheTable() {
+    Param x = param("x", 4, 2, 1);
+    assertThatThrownBy(() -> Tape.recording().normOfRows(x, new int[] {0, 4}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("index 4 at position 1");
   }
 
   @Test

@@ -562,6 +562,34 @@ public final class Kernels {
         tasks, 1, (t0, t1) -> VectorKernels.spmmTransposedRowsRange(a, rows, x, d, out, t0 * per, Math.min(a.cols, t1 * per)));
   }
 
+  /**
+   * out(i) = x(i) + (a·x)(i) for every row i of a square a, where x is row-sparse and stored compactly: row j of
+   * x is xc[slotOf[j]·d..+d) when slotOf[j] ≥ 0 and zero otherwise. Each element is one FMA chain over row i's
+   * entries in column order, started from x(i), with absent columns skipped: the bits of starting from x and
+   * scattering the present rows of aᵀ in ascending order ({@link #spmmTransposedRows} on a symmetric a), but a
+   * gather from the small compact table instead of a scatter into a large zeroed one. Every row of out is
+   * written.
+   */
+  public static void spmmSparseInput(CsrMatrix a, int[] slotOf, float[] xc, int d, float[] out) {
+    if (a.rows != a.cols || slotOf.length != a.rows || out.length < (long) a.rows * d) {
+      throw new IllegalArgumentException(
+          "spmmSparseInput: " + a.rows + "x" + a.cols + " sparse, " + slotOf.length + " slots, output of " + out.length
+              + " values for d=" + d);
+    }
+    if (!VECTOR) {
+      ScalarKernels.spmmSparseInput(a, slotOf, xc, d, out);
+      return;
+    }
+    int[] bounds = rowChunks(a.rowPtr, a.rows, d);
+    int chunks = bounds.length - 1;
+    if (chunks == 1) {
+      VectorKernels.spmmSparseInputRange(a, slotOf, xc, d, out, 0, a.rows);
+      return;
+    }
+    Parallel.forRange(
+        chunks, 1, (c0, c1) -> VectorKernels.spmmSparseInputRange(a, slotOf, xc, d, out, bounds[c0], bounds[c1]));
+  }
+
   /** Rows per task so that a task does about 2^17 multiply-adds (and everything runs inline when tiny). */
   private static int rowGrain(int rows, long nnz, int d) {
     long perRow = Math.max(1L, (nnz / Math.max(1, rows) + 1) * Math.max(1, d));

@@ -222,6 +222,22 @@ public final class ScalarKernels {
     }
   }
 
+  /** out(i) = x(i) + (a·x)(i) for a row-sparse x stored compactly (see {@link Kernels#spmmSparseInput}). */
+  public static void spmmSparseInput(CsrMatrix a, int[] slotOf, float[] xc, int d, float[] out) {
+    for (int i = 0; i < a.rows; i++) {
+      for (int t = 0; t < d; t++) {
+        float s = slotOf[i] < 0 ? 0f : xc[slotOf[i] * d + t];
+        for (int q = a.rowPtr[i]; q < a.rowPtr[i + 1]; q++) {
+          int slot = slotOf[a.colIdx[q]];
+          if (slot >= 0) {
+            s = Math.fma(a.values[q], xc[slot * d + t], s);
+          }
+        }
+        out[i * d + t] = s;
+      }
+    }
+  }
+
   /** out[j·d..+d) += Σ_k a(rows[k], j)·x[k·d..+d), scattering rows[k] of a for k ascending. */
   public static void spmmTransposedRows(CsrMatrix a, int[] rows, float[] x, int d, float[] out) {
     for (int k = 0; k < rows.length; k++) {

@@ -273,6 +273,84 @@ public final class VectorKernels {
   }
 
   /**
+   * Rows [from, to) of {@link Kernels#spmmSparseInput}. Each row's present entries are listed first (slot and
+   * value, in column order), so that the vector loop runs over them without a branch: a branch among the
+   * accumulators keeps the JIT from holding them in registers.
+   */
+  static void spmmSparseInputRange(CsrMatrix a, int[] slotOf, float[] xc, int d, float[] out, int from, int to) {
+    int[] colIdx = a.colIdx;
+    float[] values = a.values;
+    int longest = 0;
+    for (int i = from; i < to; i++) {
+      longest = Math.max(longest, a.rowPtr[i + 1] - a.rowPtr[i]);
+    }
+    int[] slots = new int[longest];
+    float[] vals = new float[longest];
+    int bound8 = d - d % (8 * L);
+    int bound = S.loopBound(d);
+    for (int i = from; i < to; i++) {
+      int cnt = 0;
+      for (int q = a.rowPtr[i]; q < a.rowPtr[i + 1]; q++) {
+        int slot = slotOf[colIdx[q]];
+        if (slot >= 0) {
+          slots[cnt] = slot * d;
+          vals[cnt++] = values[q];
+        }
+      }
+      int self = slotOf[i];
+      float[] src = self < 0 ? ZERO_ROW : xc;
+      int oi = i * d;
+      int t = 0;
+      for (; t < bound8; t += 8 * L) {
+        int io = self < 0 ? 0 : self * d + t;
+        FloatVector s0 = FloatVector.fromArray(S, src, io);
+        FloatVector s1 = FloatVector.fromArray(S, src, io + L);
+        FloatVector s2 = FloatVector.fromArray(S, src, io + 2 * L);
+        FloatVector s3 = FloatVector.fromArray(S, src, io + 3 * L);
+        FloatVector s4 = FloatVector.fromArray(S, src, io + 4 * L);
+        FloatVector s5 = FloatVector.fromArray(S, src, io + 5 * L);
+        FloatVector s6 = FloatVector.fromArray(S, src, io + 6 * L);
+        FloatVector s7 = FloatVector.fromArray(S, src, io + 7 * L);
+        for (int e = 0; e < cnt; e++) {
+          FloatVector v = FloatVector.broadcast(S, vals[e]);
+          int xj = slots[e] + t;
+          s0 = FloatVector.fromArray(S, xc, xj).fma(v, s0);
+          s1 = FloatVector.fromArray(S, xc, xj + L).fma(v, s1);
+          s2 = FloatVector.fromArray(S, xc, xj + 2 * L).fma(v, s2);
+          s3 = FloatVector.fromArray(S, xc, xj + 3 * L).fma(v, s3);
+          s4 = FloatVector.fromArray(S, xc, xj + 4 * L).fma(v, s4);
+          s5 = FloatVector.fromArray(S, xc, xj + 5 * L).fma(v, s5);
+          s6 = FloatVector.fromArray(S, xc, xj + 6 * L).fma(v, s6);
+          s7 = FloatVector.fromArray(S, xc, xj + 7 * L).fma(v, s7);
+        }
+        int o = oi + t;
+        s0.intoArray(out, o);
+        s1.intoArray(out, o + L);
+        s2.intoArray(out, o + 2 * L);
+        s3.intoArray(out, o + 3 * L);
+        s4.intoArray(out, o + 4 * L);
+        s5.intoArray(out, o + 5 * L);
+        s6.intoArray(out, o + 6 * L);
+        s7.intoArray(out, o + 7 * L);
+      }
+      for (; t < bound; t += L) {
+        FloatVector s0 = FloatVector.fromArray(S, src, self < 0 ? 0 : self * d + t);
+        for (int e = 0; e < cnt; e++) {
+          s0 = FloatVector.fromArray(S, xc, slots[e] + t).fma(FloatVector.broadcast(S, vals[e]), s0);
+        }
+        s0.intoArray(out, oi + t);
+      }
+      for (; t < d; t++) {
+        float s = self < 0 ? 0f : xc[self * d + t];
+        for (int e = 0; e < cnt; e++) {
+          s = Math.fma(vals[e], xc[slots[e] + t], s);
+        }
+        out[oi + t] = s;
+      }
+    }
+  }
+
+  /**
    * out[j·d..+d) += Σ_k a(rows[k], j)·x[k·d..+d) by scattering the given rows of a in order (see {@link
    * Kernels#spmmTransposedRows}).
    */

@@ -308,6 +308,40 @@ class KernelsTest {
   }
 
   @Test
+  void spmmSparseInputGivesTheBitsOfTheScatterFormOnAnyThreadCount() {
+    Random rnd = new Random(21);
+    int n = 3000;
+    CsrMatrix a = randomCsr(rnd, n, n, 9);
+    CsrMatrix at = a.transpose();
+    int[] rows = java.util.stream.IntStream.range(0, n).filter(i -> i % 5 == 2 || i % 7 == 0).toArray();
+    int[] slotOf = new int[n];
+    java.util.Arrays.fill(slotOf, -1);
+    for (int k = 0; k < rows.length; k++) {
+      slotOf[rows[k]] = k;
+    }
+    for (int d : new int[] {1, 7, 8, 64, 65}) {
+      float[] xc = random(rnd, rows.length * d);
+      float[] got = sameWithOneAndTwoThreads("spmmSparseInput d=" + d, () -> {
+        float[] out = random(new Random(5), n * d); // every row is overwritten
+        Kernels.spmmSparseInput(at, slotOf, xc, d, out);
+        return out;
+      });
+      // the scatter form: x's rows placed in zeros, then the present rows of a scattered in ascending order
+      float[] want = new float[n * d];
+      for (int k = 0; k < rows.length; k++) {
+        System.arraycopy(xc, k * d, want, rows[k] * d, d);
+      }
+      Kernels.spmmTransposedRows(a, rows, xc, d, want);
+      assertSameBits(got, want, "spmmSparseInput vs scatter d=" + d);
+      float[] scalar = new float[n * d];
+      ScalarKernels.spmmSparseInput(at, slotOf, xc, d, scalar);
+      assertClose(got, scalar, 12, "spmmSparseInput vs scalar d=" + d);
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Kernels.spmmSparseInput(a, new int[n - 1], new float[0], 4, new float[n * 4]))
+        .hasMessageContaining("spmmSparseInput");
+  }
+
+  @Test
   void spmmWithInitialValuesChecksShapes() {
     CsrMatrix a = randomCsr(new Random(1), 5, 4, 2);
     DenseRows x = DenseRows.of(new float[4 * 3], 3);
