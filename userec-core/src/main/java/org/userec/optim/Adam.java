@@ -8,6 +8,7 @@ import java.util.Map;
 import org.userec.tensor.Param;
 import org.userec.tensor.simd.AdamStep;
 import org.userec.tensor.simd.Kernels;
+import org.userec.util.Parallel;
 
 /**
  * Adam as torch.optim.Adam defines it (Kingma &amp; Ba 2015, Algorithm 1, with PyTorch's placement of ε
@@ -152,8 +153,11 @@ public final class Adam {
     double b2 = options.beta2();
     for (int k = 0; k < params.size(); k++) {
       Param p = params.get(k);
-      float[] g = p.grad();
-      if (g == null) {
+      // a gradient with deferred parts is built and used chunk by chunk when it is zeroed after (the training
+      // loop's case): the same values, without writing the whole gradient out and reading it back
+      boolean chunked = zeroGradients && p.hasDeferredGradient();
+      float[] g = chunked ? null : p.grad();
+      if (g == null && !chunked) {
         continue;
       }
       long t = ++steps[k];
@@ -162,9 +166,30 @@ public final class Adam {
       AdamStep s =
           new AdamStep(
               (float) b1, (float) (1 - b1), (float) b2, (float) (1 - b2), (float) options.weightDecay(), (float) (lr / bc1),
-              (float) (1 / Math.sqrt(bc2)), (float) options.eps(), zeroGradients);
-      Kernels.adam(s, p.data, g, m[k], v[k]);
+              (float) (1 / Math.sqrt(bc2)), (float) options.eps(), zeroGradients && !chunked);
+      if (chunked) {
+        stepInChunks(s, p, m[k], v[k]);
+      } else {
+        Kernels.adam(s, p.data, g, m[k], v[k]);
+      }
     }
+  }
+
+  /** Rows per chunk of {@link #stepInChunks}: a chunk's gradient (64 rows of 64 floats: 16 KB) stays in L1/L2. */
+  private static final int CHUNK_ROWS = 64;
+
+  /** One update of p whose gradient is taken chunk by chunk ({@link Param#takeGradientRows}), then zero. */
+  private static void stepInChunks(AdamStep s, Param p, float[] m, float[] v) {
+    int d = p.cols;
+    Parallel.forRange(p.rows, 4 * CHUNK_ROWS, (from, to) -> {
+      float[] chunk = new float[Math.min(CHUNK_ROWS, to - from) * d];
+      for (int r0 = from; r0 < to; r0 += CHUNK_ROWS) {
+        int r1 = Math.min(to, r0 + CHUNK_ROWS);
+        p.takeGradientRows(r0, r1, chunk);
+        Kernels.adamRange(s, p.data, chunk, 0, m, v, r0 * d, (r1 - r0) * d);
+      }
+    });
+    p.endTakeGradient();
   }
 
   /** Copies of every parameter's state, keyed by parameter name, in parameter order. */

@@ -667,7 +667,7 @@ public final class Tape {
       if (g == null) {
         return;
       }
-      horner(null, a.transpose(), DenseRows.of(g, d), layers, inv, gradientsOf(xs, d));
+      horner(null, a.transpose(), DenseRows.of(g, d), g, layers, inv, xs);
     });
     return out;
   }
@@ -741,17 +741,16 @@ public final class Tape {
       for (int k = 0; k < m; k++) {
         rowOf[distinct[k]] = k;
       }
-      DenseRows dx = gradientsOf(xs, d);
       if (layers == 0) {
-        horner(null, a.transpose(), DenseRows.remapped(gc, rowOf, d), 0, inv, dx);
+        horner(null, a.transpose(), DenseRows.remapped(gc, rowOf, d), gc, 0, inv, xs);
         return;
       }
       // H¹ = g + Aᵀg, gathered row by row from g's few rows, stored compactly (a small table that stays in cache)
       CsrMatrix at = a.transpose();
       float[] h1 = allocForOverwrite(n * d);
       Kernels.spmmSparseInput(at, rowOf, gc, d, h1);
-      horner(h1, at, DenseRows.remapped(gc, rowOf, d), layers, inv, dx);
-      giveBack(h1);
+      horner(h1, at, DenseRows.remapped(gc, rowOf, d), gc, layers, inv, xs);
+      giveBackIfHeld(h1); // unless the deferred gradient reads it
     });
     return out;
   }
@@ -846,19 +845,21 @@ public final class Tape {
   }
 
   /**
-   * dx += inv·H_L with H_0 = g and H_l = g + Aᵀ·H_{l−1} (Horner's rule for Σ_l (Aᵀ)ˡ·g), given H¹ (null to
-   * compute it here, from a dense g). The last step writes straight into dx; steps between use two full-size
-   * buffers.
+   * dx += inv·H_L for the blocks x, with H_0 = g and H_l = g + Aᵀ·H_{l−1} (Horner's rule for Σ_l (Aᵀ)ˡ·g), given
+   * H¹ (null to compute it here, from a dense g; gArray is the array g reads). Steps between use two full-size
+   * buffers; the last one goes to the blocks' gradients ({@link #addToGradients}).
    */
-  private void horner(float[] h1, CsrMatrix at, DenseRows g, int layers, float inv, DenseRows dx) {
+  private void horner(float[] h1, CsrMatrix at, DenseRows g, float[] gArray, int layers, float inv, Tensor[] xs) {
     int n = at.rows;
     int d = g.cols();
     if (layers == 0 || (layers == 1 && h1 != null)) { // dx += inv·H_L, as a product with no entries started from H_L
       CsrMatrix none = new CsrMatrix(n, 0, new int[n + 1], new int[0], new float[0]);
-      Kernels.spmmAddScaled(none, DenseRows.stacked(d, new float[0]), layers == 0 ? g : DenseRows.of(h1, d), inv, dx);
+      DenseRows start = layers == 0 ? g : DenseRows.of(h1, d);
+      addToGradients(none, DenseRows.stacked(d, new float[0]), start, inv, xs, layers == 0 ? gArray : h1);
       return;
     }
     DenseRows h = h1 != null ? DenseRows.of(h1, d) : g;
+    float[] hArray = h1 != null ? h1 : gArray;
     float[][] bufs = new float[2][];
     for (int l = h1 != null ? 2 : 1; l < layers; l++) {
       int which = l & 1;
@@ -867,10 +868,115 @@ public final class Tape {
       }
       Kernels.spmm(at, h, g, DenseRows.of(bufs[which], d));
       h = DenseRows.of(bufs[which], d);
+      hArray = bufs[which];
     }
-    Kernels.spmmAddScaled(at, h, g, inv, dx);
-    giveBack(bufs[0]);
-    giveBack(bufs[1]);
+    addToGradients(at, h, g, inv, xs, hArray, gArray);
+    giveBackIfHeld(bufs[0]);
+    giveBackIfHeld(bufs[1]);
+  }
+
+  /**
+   * dx += alpha·(init + a·h) for x = [x₀; x₁; …] (rows of a are the blocks' rows, stacked). When every block that
+   * needs a gradient is a {@link Param}, this is deferred to their gradients ({@link Param#defer}): an optimizer
+   * then adds it chunk by chunk as it updates them, and the gradient array is never written and read back. The
+   * arrays it reads ({@code reads}, work arrays of this tape) then leave the tape, and go back to the pool once
+   * every parameter has consumed its part. Otherwise it is added now.
+   */
+  private void addToGradients(CsrMatrix a, DenseRows h, DenseRows init, float alpha, Tensor[] xs, float[]... reads) {
+    int d = h.cols();
+    boolean params = true;
+    int parts = 0;
+    for (Tensor x : xs) {
+      if (x.requiresGrad) {
+        params &= x instanceof Param;
+        parts++;
+      }
+    }
+    if (!params || parts == 0) {
+      Kernels.spmmAddScaled(a, h, init, alpha, gradientsOf(xs, d));
+      return;
+    }
+    KeptArrays kept = new KeptArrays(pool, parts);
+    for (float[] r : reads) {
+      if (r != null && !kept.arrays.contains(r) && release(r)) {
+        kept.arrays.add(r);
+      }
+    }
+    int start = 0;
+    for (Tensor x : xs) {
+      if (x.requiresGrad) {
+        ((Param) x).defer(new ProductPart(a, h, init, alpha, start, kept));
+      }
+      start += x.rows;
+    }
+  }
+
+  /** Takes a work array out of this tape's hands (it will not go back to the pool at the step's end). */
+  private boolean release(float[] a) {
+    for (int k = taken.size() - 1; k >= 0; k--) {
+      if (taken.get(k) == a) {
+        taken.remove(k);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Hands a work array back now if this tape still holds it (see {@link #giveBack}). */
+  private void giveBackIfHeld(float[] a) {
+    if (a != null && pool != null && release(a)) {
+      pool.give(a);
+    }
+  }
+
+  /** Work arrays that deferred gradient parts read: back to the pool when the last part is released. */
+  private static final class KeptArrays {
+    final ArrayPool pool;
+    final java.util.List<float[]> arrays = new ArrayList<>(2);
+    private int users;
+
+    KeptArrays(ArrayPool pool, int users) {
+      this.pool = pool;
+      this.users = users;
+    }
+
+    void release() {
+      if (--users == 0 && pool != null) {
+        for (float[] a : arrays) {
+          pool.give(a);
+        }
+        arrays.clear();
+      }
+    }
+  }
+
+  /** One block's part of dx += alpha·(init + a·h): rows [start, start + block rows) of the product. */
+  private static final class ProductPart implements DeferredGradient {
+    private final CsrMatrix a;
+    private final DenseRows h;
+    private final DenseRows init;
+    private final float alpha;
+    private final int start;
+    private final KeptArrays kept;
+
+    ProductPart(CsrMatrix a, DenseRows h, DenseRows init, float alpha, int start, KeptArrays kept) {
+      this.a = a;
+      this.h = h;
+      this.init = init;
+      this.alpha = alpha;
+      this.start = start;
+      this.kept = kept;
+    }
+
+    @Override
+    public void addRows(int from, int to, float[] out, int outRow0) {
+      Kernels.spmmAddScaledRows(a, h, init, alpha, start + from, start + to, out, outRow0);
+    }
+
+    @Override
+    public void release() {
+      kept.release();
+    }
   }
 
   private static Tensor[] checkPropagate(String op, CsrMatrix a, int layers, Tensor... x) {
@@ -1895,19 +2001,78 @@ public final class Tape {
       if (g == null) {
         return;
       }
-      float[] gt = table.gradBuffer();
-      // at a zero norm the composite's gathered gradient stays +0, and +0 is what it adds
       float c = nv == 0f ? 0f : g[0] / nv;
-      float[] src = nv == 0f ? new float[d] : x;
-      for (int r = 0; r < ix.length; r++) {
-        int o = ix[r] * d;
-        int so = nv == 0f ? 0 : o;
-        for (int t = 0; t < d; t++) {
-          gt[o + t] += c * src[so + t]; // the product rounded, then added: the composite's two steps
-        }
+      if (table instanceof Param p) {
+        p.defer(new NormPart(x, d, ix, c, nv == 0f));
+        return;
       }
+      float[] gt = table.gradBuffer();
+      NormPart part = new NormPart(x, d, ix, c, nv == 0f);
+      Parallel.forRange(table.rows, Math.max(1, GRAIN / Math.max(1, d)), (from, to) -> part.addRows(from, to, gt, from));
     });
     return out;
+  }
+
+  /**
+   * The gradient of ‖table[idx]‖ scaled by g: c·row added for every occurrence of a row in idx, c = g / ‖·‖. The
+   * composite (gather, then norm) adds the occurrences of a row one by one, each product rounded before it is
+   * added, so this does the same, row by row (+0 each at a zero norm, where the composite's gradient is +0).
+   */
+  private static final class NormPart implements DeferredGradient {
+    private final float[] x;
+    private final int d;
+    private final int[] rows; // distinct rows, ascending
+    private final int[] counts; // occurrences of each
+    private final float c;
+    private final boolean zero;
+
+    NormPart(float[] x, int d, int[] idx, float c, boolean zero) {
+      this.x = x;
+      this.d = d;
+      this.c = c;
+      this.zero = zero;
+      int[] sorted = idx.clone();
+      java.util.Arrays.sort(sorted);
+      int distinct = 0;
+      for (int k = 0; k < sorted.length; k++) {
+        if (k == 0 || sorted[k] != sorted[k - 1]) {
+          distinct++;
+        }
+      }
+      rows = new int[distinct];
+      counts = new int[distinct];
+      int j = -1;
+      for (int k = 0; k < sorted.length; k++) {
+        if (k == 0 || sorted[k] != sorted[k - 1]) {
+          rows[++j] = sorted[k];
+        }
+        counts[j]++;
+      }
+    }
+
+    @Override
+    public void addRows(int from, int to, float[] out, int outRow0) {
+      int k = java.util.Arrays.binarySearch(rows, from);
+      if (k < 0) {
+        k = -k - 1;
+      }
+      for (; k < rows.length && rows[k] < to; k++) {
+        int r = rows[k];
+        int o = (r - from + outRow0) * d;
+        int xo = r * d;
+        for (int rep = 0; rep < counts[k]; rep++) {
+          if (zero) {
+            for (int t = 0; t < d; t++) {
+              out[o + t] += 0f;
+            }
+          } else {
+            for (int t = 0; t < d; t++) {
+              out[o + t] += c * x[xo + t]; // the product rounded, then added: the composite's two steps
+            }
+          }
+        }
+      }
+    }
   }
 
   /**

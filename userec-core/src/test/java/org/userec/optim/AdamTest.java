@@ -144,6 +144,76 @@ class AdamTest {
     assertThat((double) b.data[0]).isCloseTo(ref[0], within(2e-6));
   }
 
+  /**
+   * A training-like step whose parameter gradients are partly deferred by backward (a LightGCN layer mean and
+   * EmbLoss norms over rows, plus a direct part from a gather): stepThenZeroGrad builds them chunk by chunk and
+   * must give the very bits of reading the whole gradient first, on both parameters, over several steps.
+   */
+  @Test
+  void deferredGradientsTakenChunkByChunkGiveTheBitsOfTheWholeGradient() {
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(3);
+    int users = 150;
+    int items = 90;
+    int d = 20;
+    int[] r = new int[600];
+    int[] c = new int[600];
+    float[] v = new float[600];
+    for (int k = 0; k < 300; k++) {
+      int u = rng.nextInt(users);
+      int i = users + rng.nextInt(items);
+      r[2 * k] = u;
+      c[2 * k] = i;
+      r[2 * k + 1] = i;
+      c[2 * k + 1] = u;
+      v[2 * k] = v[2 * k + 1] = (float) rng.nextDouble(0.05, 0.5);
+    }
+    org.userec.graph.CsrMatrix a = org.userec.graph.CsrMatrix.fromCoo(users + items, users + items, r, c, v);
+    for (double wd : new double[] {0, 1e-3}) {
+      Param[] chunked = {randomParam("u", users, d, 1), randomParam("i", items, d, 2)};
+      Param[] whole = {randomParam("u", users, d, 1), randomParam("i", items, d, 2)};
+      Adam adamChunked = new Adam(List.of(chunked), Adam.Options.of(0.01).withWeightDecay(wd));
+      Adam adamWhole = new Adam(List.of(whole), Adam.Options.of(0.01).withWeightDecay(wd));
+      for (int step = 0; step < 3; step++) {
+        int[] bu = new int[40];
+        int[] bi = new int[40];
+        for (int k = 0; k < 40; k++) {
+          bu[k] = rng.nextInt(users);
+          bi[k] = rng.nextInt(items);
+        }
+        int[] nodes = java.util.stream.IntStream.concat(java.util.Arrays.stream(bu), java.util.Arrays.stream(bi).map(i -> users + i))
+            .distinct().sorted().toArray();
+        for (Param[] ps : new Param[][] {chunked, whole}) {
+          org.userec.tensor.Tape t = org.userec.tensor.Tape.recording(new org.userec.tensor.ArrayPool());
+          Tensor mean = t.propagateMeanRows(a, 2, nodes, ps[0], ps[1]);
+          Tensor loss = t.add(t.sumSquares(mean), t.add(t.normOfRows(ps[0], bu), t.normOfRows(ps[1], bi)));
+          loss = t.add(loss, t.sumSquares(t.gatherRows(ps[1], new int[] {3, 3, 7})));
+          t.backward(loss);
+        }
+        assertThat(chunked[0].hasDeferredGradient()).isTrue();
+        for (Param p : whole) {
+          p.grad(); // adds the deferred parts: the plain path
+        }
+        adamChunked.stepThenZeroGrad();
+        adamWhole.stepThenZeroGrad();
+        for (int k = 0; k < 2; k++) {
+          assertThat(chunked[k].data).as("wd %s step %d param %d", wd, step, k).containsExactly(whole[k].data);
+          assertThat(chunked[k].hasDeferredGradient()).isFalse();
+          assertThat(chunked[k].grad()).containsOnly(0f).hasSize(whole[k].grad().length);
+        }
+      }
+      assertThat(adamChunked.exportState().get("i").v()).containsExactly(adamWhole.exportState().get("i").v());
+    }
+  }
+
+  private static Param randomParam(String name, int rows, int cols, long seed) {
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
+    float[] x = new float[rows * cols];
+    for (int k = 0; k < x.length; k++) {
+      x[k] = (float) rng.nextDouble(-0.5, 0.5);
+    }
+    return new Param(name, Tensor.of(rows, cols, x));
+  }
+
   @Test
   void stepThenZeroGradIsStepFollowedByZeroGrad() {
     Param a = new Param("w", Tensor.of(1, 4, INIT));

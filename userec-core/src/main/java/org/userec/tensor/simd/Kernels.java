@@ -413,6 +413,30 @@ public final class Kernels {
     spmmChunks(a, x, init, out, alpha, true);
   }
 
+  /**
+   * Rows [from, to) of {@link #spmmAddScaled} on the calling thread, into a plain array: out row (i − from +
+   * outRow0) += alpha·(init(i) + (a·x)(i)), the same bits as that row of spmmAddScaled. For callers that split
+   * the rows themselves (an optimizer consuming a deferred gradient chunk by chunk).
+   */
+  public static void spmmAddScaledRows(
+      CsrMatrix a, DenseRows x, DenseRows init, float alpha, int from, int to, float[] out, int outRow0) {
+    int d = x.cols();
+    checkInput("spmmAddScaledRows", a, x, d);
+    if (init != null) {
+      init.requireShape("spmmAddScaledRows initial value", a.rows, d);
+    }
+    if (from < 0 || to > a.rows || from > to || outRow0 < 0 || (long) (outRow0 + to - from) * d > out.length) {
+      throw new IllegalArgumentException(
+          "spmmAddScaledRows: rows [" + from + ", " + to + ") of " + a.rows + " into row " + outRow0 + " of " + out.length
+              + " values (d=" + d + ")");
+    }
+    if (!VECTOR) {
+      ScalarKernels.spmmAddScaledRows(a, x, init, alpha, from, to, out, outRow0);
+      return;
+    }
+    VectorKernels.spmmAddScaledRows(a, x, init, alpha, from, to, out, outRow0);
+  }
+
   private static void checkSpmm(CsrMatrix a, DenseRows x, DenseRows init, DenseRows out) {
     int d = out.cols();
     out.requireShape("spmm output", a.rows, d);
@@ -671,6 +695,23 @@ public final class Kernels {
           n,
           ELEMENT_CHUNK,
           (from, to) -> VectorKernels.mulAdd(a, aOff + from, b, bOff + from, out, outOff + from, to - from));
+    }
+  }
+
+  /**
+   * {@link #adam} over elements [off, off + n) of the parameter on the calling thread, with element i's gradient at
+   * g[gOff + i − off]: for an optimizer that builds the gradient chunk by chunk.
+   */
+  public static void adamRange(AdamStep s, float[] x, float[] g, int gOff, float[] m, float[] v, int off, int n) {
+    if (off < 0 || n < 0 || off + n > x.length || m.length != x.length || v.length != x.length || gOff < 0
+        || gOff + n > g.length) {
+      throw new IllegalArgumentException(
+          "adamRange: elements [" + off + ", " + (off + n) + ") of " + x.length + ", gradient from " + gOff + " of " + g.length);
+    }
+    if (!VECTOR) {
+      ScalarKernels.adam(s, x, g, gOff, m, v, off, n);
+    } else {
+      VectorKernels.adam(s, x, g, gOff, m, v, off, n);
     }
   }
 

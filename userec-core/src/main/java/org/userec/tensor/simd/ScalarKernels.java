@@ -166,6 +166,33 @@ public final class ScalarKernels {
     spmmInto(a, x, init, out, alpha, true);
   }
 
+  /** Rows [from, to) of {@link #spmmAddScaled}, row i written to out at row i − from + outRow0. */
+  public static void spmmAddScaledRows(
+      CsrMatrix a, DenseRows x, DenseRows init, float alpha, int from, int to, float[] out, int outRow0) {
+    int d = x.cols;
+    float[] s = new float[d];
+    for (int i = from; i < to; i++) {
+      int io = init == null ? -1 : init.offsetOf(i);
+      if (io < 0) {
+        Arrays.fill(s, 0f);
+      } else {
+        System.arraycopy(init.arrayOf(i), io, s, 0, d);
+      }
+      for (int q = a.rowPtr[i]; q < a.rowPtr[i + 1]; q++) {
+        float v = a.values[q];
+        float[] xa = x.arrayOf(a.colIdx[q]);
+        int xj = x.offsetOf(a.colIdx[q]);
+        for (int t = 0; t < d; t++) {
+          s[t] += v * xa[xj + t];
+        }
+      }
+      int oi = (i - from + outRow0) * d;
+      for (int t = 0; t < d; t++) {
+        out[oi + t] = out[oi + t] + alpha * s[t];
+      }
+    }
+  }
+
   private static void spmmInto(CsrMatrix a, DenseRows x, DenseRows init, DenseRows out, float alpha, boolean addScaled) {
     int d = out.cols;
     float[] s = new float[d];
@@ -194,14 +221,20 @@ public final class ScalarKernels {
 
   /** One Adam update of x[off..off+n) with its gradient g and moments m, v (see {@link AdamStep}). */
   public static void adam(AdamStep s, float[] x, float[] g, float[] m, float[] v, int off, int n) {
+    adam(s, x, g, off, m, v, off, n);
+  }
+
+  /** {@link #adam} with the gradient of element i at g[gOff + i − off]. */
+  public static void adam(AdamStep s, float[] x, float[] g, int gOff, float[] m, float[] v, int off, int n) {
     for (int i = off; i < off + n; i++) {
-      float gi = s.weightDecay() == 0f ? g[i] : g[i] + s.weightDecay() * x[i];
+      int gi0 = gOff + i - off;
+      float gi = s.weightDecay() == 0f ? g[gi0] : g[gi0] + s.weightDecay() * x[i];
       m[i] = s.beta1() * m[i] + s.oneMinusBeta1() * gi;
       v[i] = s.beta2() * v[i] + s.oneMinusBeta2() * gi * gi;
       float denom = (float) Math.sqrt(v[i]) * s.invSqrtBc2() + s.eps();
       x[i] -= s.stepSize() * m[i] / denom;
       if (s.zeroGradient()) {
-        g[i] = 0f;
+        g[gi0] = 0f;
       }
     }
   }

@@ -210,6 +210,18 @@ public final class VectorKernels {
     }
   }
 
+  /** Rows [from, to) of spmmAddScaled, row i added to out at row i − from + outRow0. */
+  static void spmmAddScaledRows(
+      CsrMatrix a, DenseRows x, DenseRows init, float alpha, int from, int to, float[] out, int outRow0) {
+    RowReader reader = new RowReader(a, x);
+    int d = reader.d;
+    for (int i = from; i < to; i++) {
+      float[] in = init == null ? null : init.arrayOf(i);
+      int inOff = init == null ? -1 : init.offsetOf(i);
+      reader.row(i, in, inOff, out, (i - from + outRow0) * d, alpha, true);
+    }
+  }
+
   /** out[rows.length×d] (+)= (a · x) restricted to the given rows of a. */
   public static void spmmRows(CsrMatrix a, int[] rows, float[] x, int d, float[] out, boolean accumulate) {
     spmmRowsRange(a, rows, DenseRows.of(x, d), out, accumulate, 0, rows.length);
@@ -664,6 +676,12 @@ public final class VectorKernels {
    * none fused, and a correctly rounded square root, so the bits are the scalar kernel's.
    */
   public static void adam(AdamStep s, float[] x, float[] g, float[] m, float[] v, int off, int n) {
+    adam(s, x, g, off, m, v, off, n);
+  }
+
+  /** {@link #adam} with the gradient of element i at g[gOff + i − off] (a chunk of the gradient, say). */
+  public static void adam(AdamStep s, float[] x, float[] g, int gOff, float[] m, float[] v, int off, int n) {
+    int gs = gOff - off;
     float wd = s.weightDecay();
     FloatVector b1 = FloatVector.broadcast(S, s.beta1());
     FloatVector c1 = FloatVector.broadcast(S, s.oneMinusBeta1());
@@ -680,31 +698,31 @@ public final class VectorKernels {
     if (wd == 0f) {
       for (; i < bound; i += L) {
         FloatVector xv = FloatVector.fromArray(S, x, i);
-        FloatVector gv = FloatVector.fromArray(S, g, i);
+        FloatVector gv = FloatVector.fromArray(S, g, i + gs);
         FloatVector mv = b1.mul(FloatVector.fromArray(S, m, i)).add(c1.mul(gv));
         FloatVector vv = b2.mul(FloatVector.fromArray(S, v, i)).add(c2.mul(gv).mul(gv));
         mv.intoArray(m, i);
         vv.intoArray(v, i);
         xv.sub(step.mul(mv).div(vv.lanewise(VectorOperators.SQRT).mul(bc2).add(eps))).intoArray(x, i);
         if (clear) { // zeros loaded in the loop: storing a vector made before it was not always intrinsified
-          FloatVector.fromArray(S, ZERO_ROW, 0).intoArray(g, i);
+          FloatVector.fromArray(S, ZERO_ROW, 0).intoArray(g, i + gs);
         }
       }
     } else {
       for (; i < bound; i += L) {
         FloatVector xv = FloatVector.fromArray(S, x, i);
-        FloatVector gv = FloatVector.fromArray(S, g, i).add(xv.mul(wd));
+        FloatVector gv = FloatVector.fromArray(S, g, i + gs).add(xv.mul(wd));
         FloatVector mv = b1.mul(FloatVector.fromArray(S, m, i)).add(c1.mul(gv));
         FloatVector vv = b2.mul(FloatVector.fromArray(S, v, i)).add(c2.mul(gv).mul(gv));
         mv.intoArray(m, i);
         vv.intoArray(v, i);
         xv.sub(step.mul(mv).div(vv.lanewise(VectorOperators.SQRT).mul(bc2).add(eps))).intoArray(x, i);
         if (clear) { // zeros loaded in the loop: storing a vector made before it was not always intrinsified
-          FloatVector.fromArray(S, ZERO_ROW, 0).intoArray(g, i);
+          FloatVector.fromArray(S, ZERO_ROW, 0).intoArray(g, i + gs);
         }
       }
     }
-    ScalarKernels.adam(s, x, g, m, v, i, off + n - i);
+    ScalarKernels.adam(s, x, g, i + gs, m, v, i, off + n - i);
   }
 
   /** dst[idx[r]·d ..+d) += src[r·d ..+d) for r in [0, idx.length), in order of r. */
