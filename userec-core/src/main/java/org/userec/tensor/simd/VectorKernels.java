@@ -256,6 +256,7 @@ public final class VectorKernels {
     final int d;
     final int shift;
     private float[] scratch;
+    private float[] sum;
 
     RowReader(CsrMatrix a, DenseRows x) {
       this.a = a;
@@ -267,20 +268,49 @@ public final class VectorKernels {
     }
 
     void row(int i, float[] init, int initOff, float[] out, int oi, float alpha, boolean addScaled) {
+      if (addScaled) { // the row's sum into a scratch row, then out += alpha·sum in a loop of its own
+        if (sum == null) {
+          sum = new float[d];
+        }
+        row(i, init, initOff, sum, 0);
+        addScaled(out, oi, sum, alpha, d);
+      } else {
+        row(i, init, initOff, out, oi);
+      }
+    }
+
+    private void row(int i, float[] init, int initOff, float[] out, int oi) {
       int q0 = a.rowPtr[i];
       int q1 = a.rowPtr[i + 1];
       int qs = firstColumnAtLeast(a.colIdx, q0, q1, boundary);
       if (qs == q1) {
-        spmmRun(a, q0, q1, x0, 0, d, init, initOff, out, oi, alpha, addScaled);
+        spmmRun(a, q0, q1, x0, 0, d, init, initOff, out, oi);
       } else if (qs == q0) {
-        spmmRun(a, q0, q1, x1, shift, d, init, initOff, out, oi, alpha, addScaled);
+        spmmRun(a, q0, q1, x1, shift, d, init, initOff, out, oi);
       } else {
         if (scratch == null) {
           scratch = new float[d];
         }
-        spmmRun(a, q0, qs, x0, 0, d, init, initOff, scratch, 0, 1f, false);
-        spmmRun(a, qs, q1, x1, shift, d, scratch, 0, out, oi, alpha, addScaled);
+        spmmRun(a, q0, qs, x0, 0, d, init, initOff, scratch, 0);
+        spmmRun(a, qs, q1, x1, shift, d, scratch, 0, out, oi);
       }
+    }
+  }
+
+  /**
+   * out[o..o+n) += alpha·s[0..n): the product rounded, then added (no fused multiply-add), as adding a scaled
+   * product computed apart. A loop of its own: after the accumulating loop, a branch on whether to add kept the
+   * JIT from compiling the vector operations in place (it boxed them, allocating gigabytes per epoch).
+   */
+  private static void addScaled(float[] out, int o, float[] s, float alpha, int n) {
+    FloatVector av = FloatVector.broadcast(S, alpha);
+    int t = 0;
+    int bound = S.loopBound(n);
+    for (; t < bound; t += L) {
+      FloatVector.fromArray(S, s, t).mul(av).add(FloatVector.fromArray(S, out, o + t)).intoArray(out, o + t);
+    }
+    for (; t < n; t++) {
+      out[o + t] = out[o + t] + alpha * s[t];
     }
   }
 
@@ -452,19 +482,17 @@ public final class VectorKernels {
 
   /**
    * One run of a row's entries: s = init[initOff..+d) (zeros when initOff &lt; 0) + Σ_{q in [q0, q1)}
-   * a.values[q]·x[colIdx[q]·d − shift..+d), each element one FMA chain in entry order; then out[oi..+d) = s,
-   * or, when {@code addScaled}, out[oi..+d) += alpha·s with the product rounded before the sum (no FMA, as a
-   * separate scale and add would). init may be out itself at the same offset (accumulate).
+   * a.values[q]·x[colIdx[q]·d − shift..+d), each element one FMA chain in entry order; then out[oi..+d) = s.
+   * init may be out itself at the same offset (accumulate).
    *
    * <p>Shaped for C2: one entry loop over one array (choosing the array per entry measured 40–70% slower), the
-   * chains always start from a loaded row (zeros from {@link #ZERO_ROW}) and each epilogue branch stores its
-   * own results. Vectors that merge at a join, or flow through two loops in a row, made C2 fail to intrinsify
-   * the stores in some runs (which ones depended on the profile at compile time) and box every accumulator:
-   * 3× slower, with ~0.5 GB/s of garbage.
+   * chains always start from a loaded row (zeros from {@link #ZERO_ROW}) and the epilogue only stores them (a
+   * scaled add into out is {@link #addScaled}'s, after). Vectors that merge at a join, flow through two loops in
+   * a row, or meet a branch in the epilogue made C2 fail to intrinsify them in some runs (which ones depended on
+   * the profile at compile time) and box every accumulator: 3× slower, with 0.5–3 GB of garbage per epoch.
    */
   private static void spmmRun(
-      CsrMatrix a, int q0, int q1, float[] x, int shift, int d, float[] init, int initOff, float[] out, int oi,
-      float alpha, boolean addScaled) {
+      CsrMatrix a, int q0, int q1, float[] x, int shift, int d, float[] init, int initOff, float[] out, int oi) {
     int[] colIdx = a.colIdx;
     float[] values = a.values;
     boolean zero = initOff < 0;
@@ -496,25 +524,14 @@ public final class VectorKernels {
         s7 = FloatVector.fromArray(S, x, xj + 7 * L).fma(v, s7);
       }
       int o = oi + t;
-      if (addScaled) { // out += alpha·s: the product rounded, then added
-        s0.mul(alpha).add(FloatVector.fromArray(S, out, o)).intoArray(out, o);
-        s1.mul(alpha).add(FloatVector.fromArray(S, out, o + L)).intoArray(out, o + L);
-        s2.mul(alpha).add(FloatVector.fromArray(S, out, o + 2 * L)).intoArray(out, o + 2 * L);
-        s3.mul(alpha).add(FloatVector.fromArray(S, out, o + 3 * L)).intoArray(out, o + 3 * L);
-        s4.mul(alpha).add(FloatVector.fromArray(S, out, o + 4 * L)).intoArray(out, o + 4 * L);
-        s5.mul(alpha).add(FloatVector.fromArray(S, out, o + 5 * L)).intoArray(out, o + 5 * L);
-        s6.mul(alpha).add(FloatVector.fromArray(S, out, o + 6 * L)).intoArray(out, o + 6 * L);
-        s7.mul(alpha).add(FloatVector.fromArray(S, out, o + 7 * L)).intoArray(out, o + 7 * L);
-      } else {
-        s0.intoArray(out, o);
-        s1.intoArray(out, o + L);
-        s2.intoArray(out, o + 2 * L);
-        s3.intoArray(out, o + 3 * L);
-        s4.intoArray(out, o + 4 * L);
-        s5.intoArray(out, o + 5 * L);
-        s6.intoArray(out, o + 6 * L);
-        s7.intoArray(out, o + 7 * L);
-      }
+      s0.intoArray(out, o);
+      s1.intoArray(out, o + L);
+      s2.intoArray(out, o + 2 * L);
+      s3.intoArray(out, o + 3 * L);
+      s4.intoArray(out, o + 4 * L);
+      s5.intoArray(out, o + 5 * L);
+      s6.intoArray(out, o + 6 * L);
+      s7.intoArray(out, o + 7 * L);
     }
     int bound = S.loopBound(d);
     for (; t < bound; t += L) {
@@ -522,18 +539,14 @@ public final class VectorKernels {
       for (int q = q0; q < q1; q++) {
         s0 = FloatVector.fromArray(S, x, colIdx[q] * d - shift + t).fma(FloatVector.broadcast(S, values[q]), s0);
       }
-      if (addScaled) {
-        s0.mul(alpha).add(FloatVector.fromArray(S, out, oi + t)).intoArray(out, oi + t);
-      } else {
-        s0.intoArray(out, oi + t);
-      }
+      s0.intoArray(out, oi + t);
     }
     for (; t < d; t++) {
       float s = zero ? 0f : init[initOff + t];
       for (int q = q0; q < q1; q++) {
         s = Math.fma(values[q], x[colIdx[q] * d - shift + t], s);
       }
-      out[oi + t] = addScaled ? out[oi + t] + alpha * s : s;
+      out[oi + t] = s;
     }
   }
 
