@@ -49,10 +49,7 @@ public final class LightGcn implements Recommender {
     // from the full propagation, without computing the last layer everywhere
     BatchNodes b = BatchNodes.of(batch, numUsers, items.rows);
     Tensor mean = t.propagateMeanRows(adj, layers, b.nodes(), users, items);
-    Tensor u = t.gatherRows(mean, b.users());
-    Tensor p = t.gatherRows(mean, b.pos());
-    Tensor n = t.gatherRows(mean, b.neg());
-    Tensor bpr = Losses.bpr(t, t.rowDot(u, p), t.rowDot(u, n));
+    Tensor bpr = t.bprOfRows(mean, b.users(), b.pos(), b.neg()); // Losses.bpr on the gathered rows, fused
     Tensor reg =
         Losses.embNormOfRows(
             t, batch.size(), new Tensor[] {users, items, items}, new int[][] {batch.users(), batch.pos(), batch.neg()});

@@ -1985,6 +1985,79 @@ public final class Tape {
   }
 
   /**
+   * MMRec's BPR loss over rows of a table, −mean_r log σ(t[u_r]·t[p_r] − t[u_r]·t[n_r]), 1×1: equal to {@code
+   * scale(mean(logSigmoid(sub(rowDot(U, P), rowDot(U, N)))), −1)} with U, P, N = {@code gatherRows(table, u|p|n)}
+   * gathered in that order, value for value and gradient for gradient, without the gathered copies or the
+   * per-row tensors between. Backward adds into the table's gradient in the composite's order: every N row, then
+   * every P row, then every U row, each in row order; threads split the columns, so that order holds per value.
+   */
+  public Tensor bprOfRows(Tensor table, int[] u, int[] p, int[] n) {
+    if (u.length != p.length || u.length != n.length) {
+      throw new IllegalArgumentException("bprOfRows: " + u.length + " users, " + p.length + " positives, " + n.length + " negatives");
+    }
+    int[] iu = checkIndices("bprOfRows", u, table.rows, "rows of a " + table.shape() + " table");
+    int[] ip = checkIndices("bprOfRows", p, table.rows, "rows of a " + table.shape() + " table");
+    int[] in = checkIndices("bprOfRows", n, table.rows, "rows of a " + table.shape() + " table");
+    int m = iu.length;
+    int d = table.cols;
+    float[] t = table.data;
+    float[] diff = new float[m]; // pos − neg per row: the log-sigmoid's input
+    rowsOf(m, 2 * d, (s, e) -> {
+      for (int r = s; r < e; r++) {
+        float pos = Kernels.dot(t, iu[r] * d, t, ip[r] * d, d);
+        float neg = Kernels.dot(t, iu[r] * d, t, in[r] * d, d);
+        diff[r] = pos - neg;
+      }
+    });
+    double acc = 0;
+    for (int r = 0; r < m; r++) {
+      float v = diff[r];
+      acc += (float) (Math.min(v, 0f) - log1pExpNegAbs(v));
+    }
+    Tensor out = output(1, 1, table);
+    out.data[0] = -1f * (float) (acc / m);
+    onBackward(out, () -> {
+      float[] g = out.grad;
+      if (g == null) {
+        return;
+      }
+      // the composite's scalars: scale(−1), then mean (1/m each), then log σ′ = σ(−x), then ± for the sub
+      float gd = Math.fma(-1f, g[0], 0f) * (1f / m);
+      float[] gpos = new float[m];
+      float[] gneg = new float[m];
+      for (int r = 0; r < m; r++) {
+        float gx = 0f + (0f + gd) * sigma(-diff[r]);
+        gpos[r] = 0f + gx;
+        gneg[r] = 0f - gx;
+      }
+      float[] tg = table.gradBuffer();
+      int pieces = (d + 15) / 16;
+      Parallel.forRange(pieces, (long) m * d <= PARALLEL_MIN / 4 ? pieces : 1, (c0, c1) -> {
+        int t0 = c0 * 16;
+        int w = Math.min(d, c1 * 16) - t0;
+        float[] row = new float[w];
+        for (int r = 0; r < m; r++) { // N rows: gneg·u
+          java.util.Arrays.fill(row, 0f);
+          Kernels.axpy(gneg[r], t, iu[r] * d + t0, row, 0, w);
+          Kernels.axpy(1f, row, 0, tg, in[r] * d + t0, w);
+        }
+        for (int r = 0; r < m; r++) { // P rows: gpos·u
+          java.util.Arrays.fill(row, 0f);
+          Kernels.axpy(gpos[r], t, iu[r] * d + t0, row, 0, w);
+          Kernels.axpy(1f, row, 0, tg, ip[r] * d + t0, w);
+        }
+        for (int r = 0; r < m; r++) { // U rows: gneg·n first (its rowDot's backward ran first), then gpos·p
+          java.util.Arrays.fill(row, 0f);
+          Kernels.axpy(gneg[r], t, in[r] * d + t0, row, 0, w);
+          Kernels.axpy(gpos[r], t, ip[r] * d + t0, row, 0, w);
+          Kernels.axpy(1f, row, 0, tg, iu[r] * d + t0, w);
+        }
+      });
+    });
+    return out;
+  }
+
+  /**
    * ‖table[idx]‖₂, 1×1: equal to {@code norm(gatherRows(table, idx))}, value for value and gradient for gradient,
    * without the gathered copy or its gradient (MMRec's EmbLoss over a batch's embedding rows). Backward adds
    * c·row into the table's gradient row by row in idx order, c = g / ‖·‖, as the gather's backward does.
@@ -2031,22 +2104,21 @@ public final class Tape {
       this.d = d;
       this.c = c;
       this.zero = zero;
-      int[] sorted = idx.clone();
-      java.util.Arrays.sort(sorted);
+      int[] count = new int[x.length / Math.max(1, d)]; // occurrences per table row: a pass, no sort
       int distinct = 0;
-      for (int k = 0; k < sorted.length; k++) {
-        if (k == 0 || sorted[k] != sorted[k - 1]) {
+      for (int r : idx) {
+        if (count[r]++ == 0) {
           distinct++;
         }
       }
       rows = new int[distinct];
       counts = new int[distinct];
-      int j = -1;
-      for (int k = 0; k < sorted.length; k++) {
-        if (k == 0 || sorted[k] != sorted[k - 1]) {
-          rows[++j] = sorted[k];
+      int j = 0;
+      for (int r = 0; r < count.length && j < distinct; r++) {
+        if (count[r] != 0) {
+          rows[j] = r;
+          counts[j++] = count[r];
         }
-        counts[j]++;
       }
     }
 

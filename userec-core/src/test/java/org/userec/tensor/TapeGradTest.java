@@ -430,6 +430,60 @@ class TapeGradTest {
   }
 
   @Test
+  void bprOfRows() {
+    Param x = param("x", 6, 3, 1);
+    GradCheck.of("bprOfRows").check(tp -> tp.bprOfRows(x, new int[] {0, 2, 0}, new int[] {1, 1, 5}, new int[] {4, 3, 0}), x);
+  }
+
+  /** bprOfRows gives the bits of Losses.bpr over rowDots of gathered rows: value, and gradients added to a table's. */
+  @Test
+  void bprOfRowsIsBitIdenticalToTheComposite() {
+    SplittableRandom rng = new SplittableRandom(12);
+    for (int d : new int[] {1, 7, 16, 17, 64, 65}) {
+      for (int m : new int[] {1, 5, 300}) {
+        int rows = 11;
+        int[] u = new int[m];
+        int[] p = new int[m];
+        int[] n = new int[m];
+        for (int r = 0; r < m; r++) { // rows repeat within and across the lists, as users and items in a batch
+          u[r] = rng.nextInt(rows);
+          p[r] = rng.nextInt(rows);
+          n[r] = rng.nextInt(rows);
+        }
+        Param fused = param("t", rows, d, 5, -2, 2);
+        Param plain = param("t", rows, d, 5, -2, 2);
+        for (Param q : new Param[] {fused, plain}) {
+          java.util.Arrays.fill(q.gradBuffer(), 0.3125f);
+        }
+        float seed = (float) rng.nextDouble(-3, 3);
+        Tape t1 = Tape.recording();
+        Tensor y1 = t1.bprOfRows(fused, u, p, n);
+        Tape t2 = Tape.recording();
+        Tensor gu = t2.gatherRows(plain, u);
+        Tensor gp = t2.gatherRows(plain, p);
+        Tensor gn = t2.gatherRows(plain, n);
+        Tensor y2 = org.userec.model.Losses.bpr(t2, t2.rowDot(gu, gp), t2.rowDot(gu, gn));
+        String what = "d=" + d + " m=" + m;
+        assertThat(y1.data).as(what).containsExactly(y2.data);
+        t1.backward(y1, new float[] {seed});
+        t2.backward(y2, new float[] {seed});
+        assertThat(fused.grad()).as(what).containsExactly(plain.grad());
+      }
+    }
+  }
+
+  @Test
+  void bprOfRowsRejectsListsOfDifferentLengthsAndRowsOutsideTheTable() {
+    Param x = param("x", 4, 2, 1);
+    assertThatThrownBy(() -> Tape.recording().bprOfRows(x, new int[] {0, 1}, new int[] {1}, new int[] {2, 3}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("2 users, 1 positives, 2 negatives");
+    assertThatThrownBy(() -> Tape.recording().bprOfRows(x, new int[] {0}, new int[] {1}, new int[] {4}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("index 4 at position 0");
+  }
+
+  @Test
   void normOfRows() {
     Param x = param("x", 5, 3, 1);
     GradCheck.of("normOfRows").check(tp -> tp.normOfRows(x, new int[] {4, 0, 4, 2}), x);
