@@ -2031,26 +2031,45 @@ public final class Tape {
         gneg[r] = 0f - gx;
       }
       float[] tg = table.gradBuffer();
-      int pieces = (d + 15) / 16;
-      Parallel.forRange(pieces, (long) m * d <= PARALLEL_MIN / 4 ? pieces : 1, (c0, c1) -> {
-        int t0 = c0 * 16;
-        int w = Math.min(d, c1 * 16) - t0;
-        float[] row = new float[w];
+      // threads split the table's rows: each scans the lists and adds into the rows it owns, so each value gets
+      // the composite's adds in its order, every product an FMA into zero and every add an FMA by 1 (what
+      // Kernels.axpy does, one value at a time here)
+      int rows = table.rows;
+      int parts = (long) m * d <= PARALLEL_MIN / 4 ? 1 : 4;
+      Parallel.forRange(parts, 1, (c0, c1) -> {
+        int lo = (int) ((long) rows * c0 / parts);
+        int hi = (int) ((long) rows * c1 / parts);
         for (int r = 0; r < m; r++) { // N rows: gneg·u
-          java.util.Arrays.fill(row, 0f);
-          Kernels.axpy(gneg[r], t, iu[r] * d + t0, row, 0, w);
-          Kernels.axpy(1f, row, 0, tg, in[r] * d + t0, w);
+          if (in[r] >= lo && in[r] < hi) {
+            float a = gneg[r];
+            int uo = iu[r] * d;
+            int o = in[r] * d;
+            for (int k = 0; k < d; k++) {
+              tg[o + k] = Math.fma(1f, Math.fma(a, t[uo + k], 0f), tg[o + k]);
+            }
+          }
         }
         for (int r = 0; r < m; r++) { // P rows: gpos·u
-          java.util.Arrays.fill(row, 0f);
-          Kernels.axpy(gpos[r], t, iu[r] * d + t0, row, 0, w);
-          Kernels.axpy(1f, row, 0, tg, ip[r] * d + t0, w);
+          if (ip[r] >= lo && ip[r] < hi) {
+            float a = gpos[r];
+            int uo = iu[r] * d;
+            int o = ip[r] * d;
+            for (int k = 0; k < d; k++) {
+              tg[o + k] = Math.fma(1f, Math.fma(a, t[uo + k], 0f), tg[o + k]);
+            }
+          }
         }
         for (int r = 0; r < m; r++) { // U rows: gneg·n first (its rowDot's backward ran first), then gpos·p
-          java.util.Arrays.fill(row, 0f);
-          Kernels.axpy(gneg[r], t, in[r] * d + t0, row, 0, w);
-          Kernels.axpy(gpos[r], t, ip[r] * d + t0, row, 0, w);
-          Kernels.axpy(1f, row, 0, tg, iu[r] * d + t0, w);
+          if (iu[r] >= lo && iu[r] < hi) {
+            float a = gneg[r];
+            float b = gpos[r];
+            int no = in[r] * d;
+            int po = ip[r] * d;
+            int o = iu[r] * d;
+            for (int k = 0; k < d; k++) {
+              tg[o + k] = Math.fma(1f, Math.fma(b, t[po + k], Math.fma(a, t[no + k], 0f)), tg[o + k]);
+            }
+          }
         }
       });
     });
