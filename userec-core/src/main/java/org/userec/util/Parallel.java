@@ -57,7 +57,7 @@ public final class Parallel {
   }
 
   /**
-   * Runs body over [0, n) in pieces of at least {@code grain} indices, about four per thread, which threads
+   * Runs body over [0, n) in pieces of at least {@code grain} indices, about sixteen per thread (fine enough that a thread the host holds up costs the others little), which threads
    * claim in turn. Runs inline when the range is small, only one thread is configured, or the team is busy.
    * The first exception a piece throws is rethrown here once every claimed piece has finished.
    */
@@ -72,7 +72,7 @@ public final class Parallel {
       return;
     }
     try {
-      int pieces = Math.min((n + g - 1) / g, t.size * 4);
+      int pieces = Math.min((n + g - 1) / g, t.size * 16);
       t.run(body, n, Math.max(g, (n + pieces - 1) / pieces));
     } finally {
       t.busy.set(false);
