@@ -57,8 +57,9 @@ public final class Parallel {
   }
 
   /**
-   * Runs body over [0, n) in pieces of at least {@code grain} indices, about sixteen per thread (fine enough that a thread the host holds up costs the others little), which threads
-   * claim in turn. Runs inline when the range is small, only one thread is configured, or the team is busy.
+   * Runs body over [0, n) in pieces of at least {@code grain} indices, up to sixteen per thread (fine enough
+   * that a thread the host holds up leaves little behind), which threads claim in turn. Runs inline when the
+   * range is small, only one thread is configured, or the team is busy.
    * The first exception a piece throws is rethrown here once every claimed piece has finished.
    */
   public static void forRange(int n, int grain, RangeBody body) {
