@@ -21,11 +21,16 @@ import org.userec.util.Parallel;
  * expression it mirrors. Backward steps only ever add ({@code +=}) into {@link Tensor#gradBuffer()} of
  * inputs that {@link Tensor#requiresGrad()}, and skip work when no gradient reached their output. Index
  * arrays passed to ops are copied, so callers may reuse them.
+ *
+ * <p>A few ops leave their gradient to a {@link Param} deferred ({@link Param#defer}): the layer mean's last
+ * sparse product and the norms of rows. {@link Param#grad()} adds such parts first, in backward's order, so
+ * every reader sees the values an immediate add would give; Adam's stepThenZeroGrad builds the gradient chunk by
+ * chunk instead and updates each chunk while it is in cache.
  */
 public final class Tape {
   /**
-   * Elementwise work on more values than this is split across threads: handing work to the pool costs tens of
-   * microseconds, and memory-bound passes over fewer values (a batch's 2048×64 rows) gain nothing from it.
+   * Elementwise work on more values than this is split across threads: handing work to the team costs some
+   * microseconds, and memory-bound passes over fewer values (a batch's 2048×64 rows) gain little from it.
    */
   private static final int PARALLEL_MIN = 1 << 18;
   /** Values per chunk when split. */
