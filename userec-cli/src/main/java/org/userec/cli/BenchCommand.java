@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Time training epochs and full-ranking evaluations (validation + test in one pass) of a model on a dataset.",
-      "Prints the median seconds of each and the peak heap. Grid keys take their first value unless set.",
+      "Prints the median seconds of each (with the range) and the peak heap. Grid keys take their first value unless set.",
       "",
       "Example: userec bench -m LightGCN -d ../shared/data/baby --set n_layers=2"
     })
@@ -106,9 +106,22 @@ final class BenchCommand implements Callable<Integer> {
           e < 0 ? "warm-up" : Integer.toString(e + 1), sec, (cpuNanos() - c0) / 1e9, gflop);
       out.flush();
     }
-    out.printf(Locale.ROOT, "median train epoch %.3fs, median evaluation (valid+test) %.3fs, peak heap %.0f MB%n",
-        median(train), median(eval), peakHeapBytes() / 1048576.0);
+    out.printf(Locale.ROOT, "median train epoch %s, median evaluation (valid+test) %s, peak heap %.0f MB%n",
+        summary(train), summary(eval), peakHeapBytes() / 1048576.0);
     return 0;
+  }
+
+  /**
+   * "0.490s (0.426–0.612 over 5)": the median and the range, which on a shared machine shows how much the
+   * neighbours moved the times; "none timed" for no runs.
+   */
+  static String summary(double[] a) {
+    if (a.length == 0) {
+      return "none timed";
+    }
+    double lo = Arrays.stream(a).min().orElseThrow();
+    double hi = Arrays.stream(a).max().orElseThrow();
+    return String.format(Locale.ROOT, "%.3fs (%.3f–%.3f over %d)", median(a), lo, hi, a.length);
   }
 
   /** CPU time of the whole process (all threads, GC included): a fairer measure on a shared machine. */

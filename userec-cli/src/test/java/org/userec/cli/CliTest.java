@@ -110,6 +110,9 @@ class CliTest {
     Result u = run("bench", "-m", "FREEDOM", "-d", data.toString(), "--set", "reg_weight=1e-3", "--epochs", "1", "--evals", "0", "--threads", "1");
     assertThat(u.code).as(u.err).isZero();
     assertThat(u.out).containsPattern("train epoch 1: .*dense products [0-9.e+-]+ GFLOP, [0-9]+ GFLOP/s over the epoch");
+    // the summary gives the median with the range, and says when nothing was timed
+    assertThat(r.out).containsPattern("median train epoch [0-9.]+s \\([0-9.]+–[0-9.]+ over 1\\)");
+    assertThat(u.out).contains("median evaluation (valid+test) none timed");
   }
 
   @Test
