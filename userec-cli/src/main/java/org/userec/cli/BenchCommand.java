@@ -124,7 +124,10 @@ final class BenchCommand implements Callable<Integer> {
     return String.format(Locale.ROOT, "%.3fs (%.3f–%.3f over %d)", median(a), lo, hi, a.length);
   }
 
-  /** CPU time of the whole process (all threads, GC included): a fairer measure on a shared machine. */
+  /**
+   * CPU time of the whole process (all threads, GC included). It includes the worker threads' short spins
+   * between parallel steps (see Parallel), so it overstates the work of a multi-threaded epoch.
+   */
   static long cpuNanos() {
     java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
     if (os instanceof com.sun.management.OperatingSystemMXBean sun) {

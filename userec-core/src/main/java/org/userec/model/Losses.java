@@ -14,12 +14,11 @@ public final class Losses {
 
   /** MMRec's EmbLoss: (Σ_k ‖X_k‖₂) / batch, Frobenius norms not squared. */
   public static Tensor embNorm(Tape t, int batch, Tensor... xs) {
-    Tensor acc = null;
-    for (Tensor x : xs) {
-      Tensor n = t.norm(x);
-      acc = acc == null ? n : t.add(acc, n);
+    Tensor[] norms = new Tensor[xs.length];
+    for (int k = 0; k < xs.length; k++) {
+      norms[k] = t.norm(xs[k]);
     }
-    return t.scale(acc, 1f / batch);
+    return sumOverBatch(t, batch, norms);
   }
 
   /**
@@ -30,10 +29,18 @@ public final class Losses {
     if (tables.length != rows.length || tables.length == 0) {
       throw new IllegalArgumentException("embNormOfRows: " + tables.length + " tables for " + rows.length + " row lists");
     }
-    Tensor acc = null;
+    Tensor[] norms = new Tensor[tables.length];
     for (int k = 0; k < tables.length; k++) {
-      Tensor n = t.normOfRows(tables[k], rows[k]);
-      acc = acc == null ? n : t.add(acc, n);
+      norms[k] = t.normOfRows(tables[k], rows[k]);
+    }
+    return sumOverBatch(t, batch, norms);
+  }
+
+  /** (n₀ + n₁ + …) / batch, added left to right. */
+  private static Tensor sumOverBatch(Tape t, int batch, Tensor[] norms) {
+    Tensor acc = norms[0];
+    for (int k = 1; k < norms.length; k++) {
+      acc = t.add(acc, norms[k]);
     }
     return t.scale(acc, 1f / batch);
   }

@@ -99,18 +99,7 @@ public final class Tape {
    */
   Tensor output(int rows, int cols, Tensor... inputs) {
     Tensor out = pool == null ? new Tensor(rows, cols) : new Tensor(rows, cols, alloc(Math.multiplyExact(rows, cols)));
-    if (pool != null) {
-      out.tape = this;
-    }
-    if (recording) {
-      for (Tensor t : inputs) {
-        if (t != null && t.requiresGrad) {
-          out.requiresGrad = true;
-          break;
-        }
-      }
-    }
-    return out;
+    return tracked(out, inputs);
   }
 
   /** {@link #output} whose values the op overwrites every one of: taken from the pool without the zero fill. */
@@ -118,8 +107,14 @@ public final class Tape {
     if (pool == null) {
       return output(rows, cols, inputs);
     }
-    Tensor out = new Tensor(rows, cols, allocForOverwrite(Math.multiplyExact(rows, cols)));
-    out.tape = this;
+    return tracked(new Tensor(rows, cols, allocForOverwrite(Math.multiplyExact(rows, cols))), inputs);
+  }
+
+  /** Marks a new output as this tape's, needing a gradient when it records and any input needs one. */
+  private Tensor tracked(Tensor out, Tensor... inputs) {
+    if (pool != null) {
+      out.tape = this;
+    }
     if (recording) {
       for (Tensor t : inputs) {
         if (t != null && t.requiresGrad) {
@@ -180,14 +175,10 @@ public final class Tape {
     if (pool == null || a == null) {
       return;
     }
-    for (int k = taken.size() - 1; k >= 0; k--) {
-      if (taken.get(k) == a) {
-        taken.remove(k);
-        pool.give(a);
-        return;
-      }
+    if (!release(a)) {
+      throw new IllegalStateException("giveBack: the array was not taken in this step, or was given back already");
     }
-    throw new IllegalStateException("giveBack: the array was not taken in this step, or was given back already");
+    pool.give(a);
   }
 
   /** Returns every pooled array this tape handed out; its tensors must not be used afterwards. */
@@ -1994,11 +1985,12 @@ public final class Tape {
    * scale(mean(logSigmoid(sub(rowDot(U, P), rowDot(U, N)))), −1)} with U, P, N = {@code gatherRows(table, u|p|n)}
    * gathered in that order, value for value and gradient for gradient, without the gathered copies or the
    * per-row tensors between. Backward adds into the table's gradient in the composite's order: every N row, then
-   * every P row, then every U row, each in row order; threads split the columns, so that order holds per value.
+   * every P row, then every U row, each in row order; threads split the table's rows, so that order holds per value.
    */
   public Tensor bprOfRows(Tensor table, int[] u, int[] p, int[] n) {
     if (u.length != p.length || u.length != n.length) {
-      throw new IllegalArgumentException("bprOfRows: " + u.length + " users, " + p.length + " positives, " + n.length + " negatives");
+      throw new IllegalArgumentException(
+          "bprOfRows: " + u.length + " users, " + p.length + " positives, " + n.length + " negatives");
     }
     int[] iu = checkIndices("bprOfRows", u, table.rows, "rows of a " + table.shape() + " table");
     int[] ip = checkIndices("bprOfRows", p, table.rows, "rows of a " + table.shape() + " table");
@@ -2044,26 +2036,8 @@ public final class Tape {
       Parallel.forRange(parts, 1, (c0, c1) -> {
         int lo = (int) ((long) rows * c0 / parts);
         int hi = (int) ((long) rows * c1 / parts);
-        for (int r = 0; r < m; r++) { // N rows: gneg·u
-          if (in[r] >= lo && in[r] < hi) {
-            float a = gneg[r];
-            int uo = iu[r] * d;
-            int o = in[r] * d;
-            for (int k = 0; k < d; k++) {
-              tg[o + k] = Math.fma(1f, Math.fma(a, t[uo + k], 0f), tg[o + k]);
-            }
-          }
-        }
-        for (int r = 0; r < m; r++) { // P rows: gpos·u
-          if (ip[r] >= lo && ip[r] < hi) {
-            float a = gpos[r];
-            int uo = iu[r] * d;
-            int o = ip[r] * d;
-            for (int k = 0; k < d; k++) {
-              tg[o + k] = Math.fma(1f, Math.fma(a, t[uo + k], 0f), tg[o + k]);
-            }
-          }
-        }
+        addScaledRows(tg, in, gneg, iu, t, d, lo, hi); // N rows: gneg·u
+        addScaledRows(tg, ip, gpos, iu, t, d, lo, hi); // P rows: gpos·u
         for (int r = 0; r < m; r++) { // U rows: gneg·n first (its rowDot's backward ran first), then gpos·p
           if (iu[r] >= lo && iu[r] < hi) {
             float a = gneg[r];
@@ -2079,6 +2053,24 @@ public final class Tape {
       });
     });
     return out;
+  }
+
+  /**
+   * tg[target_r] += coef_r · t[source_r] for every r whose target row is in [lo, hi), in r order: the product an
+   * FMA into zero and the add an FMA by 1, as a rowDot's backward then a gather's backward do with Kernels.axpy.
+   */
+  private static void addScaledRows(
+      float[] tg, int[] target, float[] coef, int[] source, float[] t, int d, int lo, int hi) {
+    for (int r = 0; r < target.length; r++) {
+      if (target[r] >= lo && target[r] < hi) {
+        float a = coef[r];
+        int so = source[r] * d;
+        int o = target[r] * d;
+        for (int k = 0; k < d; k++) {
+          tg[o + k] = Math.fma(1f, Math.fma(a, t[so + k], 0f), tg[o + k]);
+        }
+      }
+    }
   }
 
   /**
@@ -2105,7 +2097,8 @@ public final class Tape {
       }
       float[] gt = table.gradBuffer();
       NormPart part = new NormPart(x, d, ix, c, nv == 0f);
-      Parallel.forRange(table.rows, Math.max(1, GRAIN / Math.max(1, d)), (from, to) -> part.addRows(from, to, gt, from));
+      Parallel.forRange(
+          table.rows, Math.max(1, GRAIN / Math.max(1, d)), (from, to) -> part.addRows(from, to, gt, from));
     });
     return out;
   }
@@ -2176,9 +2169,6 @@ public final class Tape {
    * array goes to partial sum i mod 4, and the last len mod 4 elements to the first, in the same order.
    */
   private static double sumOfSquaresOfRows(float[] x, int[] idx, int d) {
-    double[] s = new double[4];
-    long len = (long) idx.length * d;
-    long full = len - len % 4;
     if (d % 4 == 0) {
       double s0 = 0;
       double s1 = 0;
@@ -2195,6 +2185,9 @@ public final class Tape {
       }
       return (s0 + s1) + (s2 + s3);
     }
+    double[] s = new double[4];
+    long len = (long) idx.length * d;
+    long full = len - len % 4;
     long i = 0;
     for (int r : idx) {
       int o = r * d;

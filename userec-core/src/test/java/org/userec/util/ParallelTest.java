@@ -40,11 +40,18 @@ class ParallelTest {
   }
 
   @Test
-  void piecesRunOnSeveralThreadsWhenTheTeamHasThem() throws Exception {
+  void piecesRunOnSeveralThreadsWhenTheTeamHasThem() {
     Parallel.setThreads(2);
+    assertThat(threadsRunningTwoPiecesThatWaitForEachOther()).hasSize(2);
+  }
+
+  /**
+   * The names of the threads that ran forRange(2, 1, …) whose pieces each wait until both are inside: only a team
+   * of two can finish it.
+   */
+  private static java.util.Set<String> threadsRunningTwoPiecesThatWaitForEachOther() {
     ConcurrentHashMap<String, Boolean> names = new ConcurrentHashMap<>();
     CountDownLatch both = new CountDownLatch(2);
-    // every piece waits until two threads are inside: only a team of two can finish this
     Parallel.forRange(2, 1, (from, to) -> {
       names.put(Thread.currentThread().getName(), true);
       both.countDown();
@@ -54,7 +61,7 @@ class ParallelTest {
         throw new IllegalStateException(e);
       }
     });
-    assertThat(names).hasSize(2);
+    return names.keySet();
   }
 
   @Test
@@ -132,18 +139,7 @@ class ParallelTest {
   void aParkedTeamWakesForTheNextRange() throws Exception {
     Parallel.setThreads(2);
     Thread.sleep(50); // past the spin and yield phases: the worker parks
-    ConcurrentHashMap<String, Boolean> names = new ConcurrentHashMap<>();
-    CountDownLatch both = new CountDownLatch(2);
-    Parallel.forRange(2, 1, (from, to) -> {
-      names.put(Thread.currentThread().getName(), true);
-      both.countDown();
-      try {
-        assertThat(both.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-    });
-    assertThat(names).hasSize(2);
+    assertThat(threadsRunningTwoPiecesThatWaitForEachOther()).hasSize(2);
   }
 
   @Test

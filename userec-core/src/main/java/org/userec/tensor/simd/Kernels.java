@@ -427,8 +427,8 @@ public final class Kernels {
     }
     if (from < 0 || to > a.rows || from > to || outRow0 < 0 || (long) (outRow0 + to - from) * d > out.length) {
       throw new IllegalArgumentException(
-          "spmmAddScaledRows: rows [" + from + ", " + to + ") of " + a.rows + " into row " + outRow0 + " of " + out.length
-              + " values (d=" + d + ")");
+          "spmmAddScaledRows: rows [" + from + ", " + to + ") of " + a.rows + " into row " + outRow0 + " of "
+              + out.length + " values (d=" + d + ")");
     }
     if (!VECTOR) {
       ScalarKernels.spmmAddScaledRows(a, x, init, alpha, from, to, out, outRow0);
@@ -706,7 +706,8 @@ public final class Kernels {
     if (off < 0 || n < 0 || off + n > x.length || m.length != x.length || v.length != x.length || gOff < 0
         || gOff + n > g.length) {
       throw new IllegalArgumentException(
-          "adamRange: elements [" + off + ", " + (off + n) + ") of " + x.length + ", gradient from " + gOff + " of " + g.length);
+          "adamRange: elements [" + off + ", " + (off + n) + ") of " + x.length + ", gradient from " + gOff + " of "
+              + g.length);
     }
     if (!VECTOR) {
       ScalarKernels.adam(s, x, g, gOff, m, v, off, n);

@@ -172,20 +172,7 @@ public final class ScalarKernels {
     int d = x.cols;
     float[] s = new float[d];
     for (int i = from; i < to; i++) {
-      int io = init == null ? -1 : init.offsetOf(i);
-      if (io < 0) {
-        Arrays.fill(s, 0f);
-      } else {
-        System.arraycopy(init.arrayOf(i), io, s, 0, d);
-      }
-      for (int q = a.rowPtr[i]; q < a.rowPtr[i + 1]; q++) {
-        float v = a.values[q];
-        float[] xa = x.arrayOf(a.colIdx[q]);
-        int xj = x.offsetOf(a.colIdx[q]);
-        for (int t = 0; t < d; t++) {
-          s[t] += v * xa[xj + t];
-        }
-      }
+      rowSum(a, x, init, i, s);
       int oi = (i - from + outRow0) * d;
       for (int t = 0; t < d; t++) {
         out[oi + t] = out[oi + t] + alpha * s[t];
@@ -197,24 +184,30 @@ public final class ScalarKernels {
     int d = out.cols;
     float[] s = new float[d];
     for (int i = 0; i < a.rows; i++) {
-      int io = init == null ? -1 : init.offsetOf(i);
-      if (io < 0) {
-        Arrays.fill(s, 0f);
-      } else {
-        System.arraycopy(init.arrayOf(i), io, s, 0, d);
-      }
-      for (int q = a.rowPtr[i]; q < a.rowPtr[i + 1]; q++) {
-        float v = a.values[q];
-        float[] xa = x.arrayOf(a.colIdx[q]);
-        int xj = x.offsetOf(a.colIdx[q]);
-        for (int t = 0; t < d; t++) {
-          s[t] += v * xa[xj + t];
-        }
-      }
+      rowSum(a, x, init, i, s);
       float[] o = out.arrayOf(i);
       int oi = out.offsetOf(i);
       for (int t = 0; t < d; t++) {
         o[oi + t] = addScaled ? o[oi + t] + alpha * s[t] : s[t];
+      }
+    }
+  }
+
+  /** s = init(i) (zero when absent) + (a·x)(i). */
+  private static void rowSum(CsrMatrix a, DenseRows x, DenseRows init, int i, float[] s) {
+    int d = s.length;
+    int io = init == null ? -1 : init.offsetOf(i);
+    if (io < 0) {
+      Arrays.fill(s, 0f);
+    } else {
+      System.arraycopy(init.arrayOf(i), io, s, 0, d);
+    }
+    for (int q = a.rowPtr[i]; q < a.rowPtr[i + 1]; q++) {
+      float v = a.values[q];
+      float[] xa = x.arrayOf(a.colIdx[q]);
+      int xj = x.offsetOf(a.colIdx[q]);
+      for (int t = 0; t < d; t++) {
+        s[t] += v * xa[xj + t];
       }
     }
   }

@@ -284,15 +284,15 @@ public final class VectorKernels {
       int q1 = a.rowPtr[i + 1];
       int qs = firstColumnAtLeast(a.colIdx, q0, q1, boundary);
       if (qs == q1) {
-        spmmRun(a, q0, q1, x0, 0, d, init, initOff, out, oi);
+        spmmRun(a.colIdx, a.values, q0, q1, x0, 0, d, init, initOff, out, oi);
       } else if (qs == q0) {
-        spmmRun(a, q0, q1, x1, shift, d, init, initOff, out, oi);
+        spmmRun(a.colIdx, a.values, q0, q1, x1, shift, d, init, initOff, out, oi);
       } else {
         if (scratch == null) {
           scratch = new float[d];
         }
-        spmmRun(a, q0, qs, x0, 0, d, init, initOff, scratch, 0);
-        spmmRun(a, qs, q1, x1, shift, d, scratch, 0, out, oi);
+        spmmRun(a.colIdx, a.values, q0, qs, x0, 0, d, init, initOff, scratch, 0);
+        spmmRun(a.colIdx, a.values, qs, q1, x1, shift, d, scratch, 0, out, oi);
       }
     }
   }
@@ -316,79 +316,27 @@ public final class VectorKernels {
 
   /**
    * Rows [from, to) of {@link Kernels#spmmSparseInput}. Each row's present entries are listed first (slot and
-   * value, in column order), so that the vector loop runs over them without a branch: a branch among the
-   * accumulators keeps the JIT from holding them in registers.
+   * value, in column order) and run by {@link #spmmRun}: a branch among its accumulators would keep the JIT
+   * from holding them in registers.
    */
   static void spmmSparseInputRange(CsrMatrix a, int[] slotOf, float[] xc, int d, float[] out, int from, int to) {
-    int[] colIdx = a.colIdx;
-    float[] values = a.values;
     int longest = 0;
     for (int i = from; i < to; i++) {
       longest = Math.max(longest, a.rowPtr[i + 1] - a.rowPtr[i]);
     }
     int[] slots = new int[longest];
     float[] vals = new float[longest];
-    int bound8 = d - d % (8 * L);
-    int bound = S.loopBound(d);
     for (int i = from; i < to; i++) {
       int cnt = 0;
       for (int q = a.rowPtr[i]; q < a.rowPtr[i + 1]; q++) {
-        int slot = slotOf[colIdx[q]];
+        int slot = slotOf[a.colIdx[q]];
         if (slot >= 0) {
-          slots[cnt] = slot * d;
-          vals[cnt++] = values[q];
+          slots[cnt] = slot;
+          vals[cnt++] = a.values[q];
         }
       }
       int self = slotOf[i];
-      float[] src = self < 0 ? ZERO_ROW : xc;
-      int oi = i * d;
-      int t = 0;
-      for (; t < bound8; t += 8 * L) {
-        int io = self < 0 ? 0 : self * d + t;
-        FloatVector s0 = FloatVector.fromArray(S, src, io);
-        FloatVector s1 = FloatVector.fromArray(S, src, io + L);
-        FloatVector s2 = FloatVector.fromArray(S, src, io + 2 * L);
-        FloatVector s3 = FloatVector.fromArray(S, src, io + 3 * L);
-        FloatVector s4 = FloatVector.fromArray(S, src, io + 4 * L);
-        FloatVector s5 = FloatVector.fromArray(S, src, io + 5 * L);
-        FloatVector s6 = FloatVector.fromArray(S, src, io + 6 * L);
-        FloatVector s7 = FloatVector.fromArray(S, src, io + 7 * L);
-        for (int e = 0; e < cnt; e++) {
-          FloatVector v = FloatVector.broadcast(S, vals[e]);
-          int xj = slots[e] + t;
-          s0 = FloatVector.fromArray(S, xc, xj).fma(v, s0);
-          s1 = FloatVector.fromArray(S, xc, xj + L).fma(v, s1);
-          s2 = FloatVector.fromArray(S, xc, xj + 2 * L).fma(v, s2);
-          s3 = FloatVector.fromArray(S, xc, xj + 3 * L).fma(v, s3);
-          s4 = FloatVector.fromArray(S, xc, xj + 4 * L).fma(v, s4);
-          s5 = FloatVector.fromArray(S, xc, xj + 5 * L).fma(v, s5);
-          s6 = FloatVector.fromArray(S, xc, xj + 6 * L).fma(v, s6);
-          s7 = FloatVector.fromArray(S, xc, xj + 7 * L).fma(v, s7);
-        }
-        int o = oi + t;
-        s0.intoArray(out, o);
-        s1.intoArray(out, o + L);
-        s2.intoArray(out, o + 2 * L);
-        s3.intoArray(out, o + 3 * L);
-        s4.intoArray(out, o + 4 * L);
-        s5.intoArray(out, o + 5 * L);
-        s6.intoArray(out, o + 6 * L);
-        s7.intoArray(out, o + 7 * L);
-      }
-      for (; t < bound; t += L) {
-        FloatVector s0 = FloatVector.fromArray(S, src, self < 0 ? 0 : self * d + t);
-        for (int e = 0; e < cnt; e++) {
-          s0 = FloatVector.fromArray(S, xc, slots[e] + t).fma(FloatVector.broadcast(S, vals[e]), s0);
-        }
-        s0.intoArray(out, oi + t);
-      }
-      for (; t < d; t++) {
-        float s = self < 0 ? 0f : xc[self * d + t];
-        for (int e = 0; e < cnt; e++) {
-          s = Math.fma(vals[e], xc[slots[e] + t], s);
-        }
-        out[oi + t] = s;
-      }
+      spmmRun(slots, vals, 0, cnt, xc, 0, d, xc, self < 0 ? -1 : self * d, out, i * d);
     }
   }
 
@@ -481,8 +429,9 @@ public final class VectorKernels {
   }
 
   /**
-   * One run of a row's entries: s = init[initOff..+d) (zeros when initOff &lt; 0) + Σ_{q in [q0, q1)}
-   * a.values[q]·x[colIdx[q]·d − shift..+d), each element one FMA chain in entry order; then out[oi..+d) = s.
+   * One run of a row's entries (column indices and values, of a matrix or listed apart): s = init[initOff..+d)
+   * (zeros when initOff &lt; 0) + Σ_{q in [q0, q1)} values[q]·x[colIdx[q]·d − shift..+d), each element one FMA
+   * chain in entry order; then out[oi..+d) = s.
    * init may be out itself at the same offset (accumulate).
    *
    * <p>Shaped for C2: one entry loop over one array (choosing the array per entry measured 40–70% slower), the
@@ -492,9 +441,8 @@ public final class VectorKernels {
    * the profile at compile time) and box every accumulator: 3× slower, with 0.5–3 GB of garbage per epoch.
    */
   private static void spmmRun(
-      CsrMatrix a, int q0, int q1, float[] x, int shift, int d, float[] init, int initOff, float[] out, int oi) {
-    int[] colIdx = a.colIdx;
-    float[] values = a.values;
+      int[] colIdx, float[] values, int q0, int q1, float[] x, int shift, int d, float[] init, int initOff, float[] out,
+      int oi) {
     boolean zero = initOff < 0;
     int t = 0;
     // 8 accumulators (64 floats at 256 bits: a whole embedding row) so that each neighbour's row is read in
