@@ -13,6 +13,26 @@ public final class CsrMatrix {
   public final int[] colIdx;
   public final float[] values;
   private volatile CsrMatrix transpose;
+  /** The last {@link #derived} value and its key. */
+  private volatile Derived derived;
+
+  private record Derived(Object key, Object value) {}
+
+  /**
+   * A value computed from this (immutable) matrix and a key, kept for the next call with an equal key: e.g.
+   * the row ranges a product splits into for a given width, which a training step asks for several times.
+   * Holds one value; a call with another key replaces it.
+   */
+  @SuppressWarnings("unchecked")
+  public <K, V> V derived(K key, java.util.function.Function<K, V> compute) {
+    Derived c = derived;
+    if (c != null && c.key().equals(key)) {
+      return (V) c.value();
+    }
+    V v = compute.apply(key);
+    derived = new Derived(key, v);
+    return v;
+  }
 
   public CsrMatrix(int rows, int cols, int[] rowPtr, int[] colIdx, float[] values) {
     if (rowPtr.length != rows + 1) {

@@ -29,12 +29,12 @@ import org.userec.util.Parallel;
  */
 public final class Tape {
   /**
-   * Elementwise work on more values than this is split across threads: handing work to the team costs some
-   * microseconds, and memory-bound passes over fewer values (a batch's 2048×64 rows) gain little from it.
+   * Elementwise and row-wise work on more values than this is split across threads: handing a range to the
+   * team costs about 8 µs ({@link Parallel}), about what one thread takes for a pass over this many values.
    */
-  private static final int PARALLEL_MIN = 1 << 18;
+  private static final int PARALLEL_MIN = 1 << 15;
   /** Values per chunk when split. */
-  private static final int GRAIN = 1 << 16;
+  private static final int GRAIN = 1 << 13;
 
   private final boolean recording;
   private final List<Runnable> backwards = new ArrayList<>();
@@ -705,7 +705,9 @@ public final class Tape {
         x0.sumInto(acc, l == 1 ? null : acc, next, null, 1f);
         cur = DenseRows.of(next, d);
       }
-      float[] last = allocForOverwrite(m * d);
+      // a full-size buffer (only its first m rows are used): its length recurs batch after batch, so the pool
+      // keeps it, while one of m rows (m varies) would be a fresh, zeroed and uncached array every batch
+      float[] last = allocForOverwrite(n * d);
       Kernels.spmmRows(a, distinct, cur, last);
       x0.sumInto(acc, layers == 1 ? null : acc, null, last, inv);
       // the backward reads none of the layers: their buffers serve its own (same lengths) in this step
@@ -1943,7 +1945,7 @@ public final class Tape {
 
   /** Σ x², 1×1 (accumulated in double). */
   public Tensor sumSquares(Tensor x) {
-    double acc = sumOfSquares(x.data);
+    double acc = sumOfSquares(x.data, x.rows, x.cols);
     Tensor out = output(1, 1, x);
     out.data[0] = (float) acc;
     onBackward(out, () -> {
@@ -1958,23 +1960,51 @@ public final class Tape {
   }
 
   /**
-   * Σ x² in double, in four interleaved partial sums added at the end: one running sum is a chain of dependent
-   * additions (latency-bound, ~0.15 ms per 2048×64 batch tensor), four keep the adder busy. The order is fixed,
-   * so the result does not depend on the thread count.
+   * Σ x² in double over a rows×cols array: each row's sum (see {@link #rowSumOfSquares}), the rows' sums added in
+   * row order. The rows are independent, so threads may share them, and the order is fixed: the result does not
+   * depend on the thread count. {@link #normOfRows} adds the same row sums, so a norm of gathered rows is the
+   * norm of those rows read in place.
    */
-  private static double sumOfSquares(float[] x) {
+  private static double sumOfSquares(float[] x, int rows, int cols) {
+    if (rows <= 1 || cols == 0) {
+      return rowSumOfSquares(x, 0, x.length);
+    }
+    double[] sums = new double[rows];
+    rowsOf(rows, cols, (from, to) -> {
+      for (int r = from; r < to; r++) {
+        sums[r] = rowSumOfSquares(x, r * cols, cols);
+      }
+    });
+    return sumInOrder(sums);
+  }
+
+  private static double sumInOrder(double[] sums) {
+    double acc = 0;
+    for (double v : sums) {
+      acc += v;
+    }
+    return acc;
+  }
+
+  /**
+   * Σ x² of x[off..off+n) in double, in four interleaved partial sums added at the end (one running sum is a
+   * chain of dependent additions, latency-bound; four keep the adder busy); the last n mod 4 values go to the
+   * first.
+   */
+  private static double rowSumOfSquares(float[] x, int off, int n) {
     double s0 = 0;
     double s1 = 0;
     double s2 = 0;
     double s3 = 0;
-    int i = 0;
-    for (; i + 3 < x.length; i += 4) {
+    int i = off;
+    int end = off + n;
+    for (; i + 3 < end; i += 4) {
       s0 += (double) x[i] * x[i];
       s1 += (double) x[i + 1] * x[i + 1];
       s2 += (double) x[i + 2] * x[i + 2];
       s3 += (double) x[i + 3] * x[i + 3];
     }
-    for (; i < x.length; i++) {
+    for (; i < end; i++) {
       s0 += (double) x[i] * x[i];
     }
     return (s0 + s1) + (s2 + s3);
@@ -2164,43 +2194,20 @@ public final class Tape {
     }
   }
 
-  /**
-   * {@link #sumOfSquares} of the rows idx of x, as if they were gathered into one array: element i of that
-   * array goes to partial sum i mod 4, and the last len mod 4 elements to the first, in the same order.
-   */
+  /** {@link #sumOfSquares} of the rows idx of x (d values each), as if they were gathered into one array. */
   private static double sumOfSquaresOfRows(float[] x, int[] idx, int d) {
-    if (d % 4 == 0) {
-      double s0 = 0;
-      double s1 = 0;
-      double s2 = 0;
-      double s3 = 0;
-      for (int r : idx) {
-        int o = r * d;
-        for (int t = 0; t < d; t += 4) {
-          s0 += (double) x[o + t] * x[o + t];
-          s1 += (double) x[o + t + 1] * x[o + t + 1];
-          s2 += (double) x[o + t + 2] * x[o + t + 2];
-          s3 += (double) x[o + t + 3] * x[o + t + 3];
-        }
+    double[] sums = new double[idx.length];
+    rowsOf(idx.length, d, (from, to) -> {
+      for (int r = from; r < to; r++) {
+        sums[r] = rowSumOfSquares(x, idx[r] * d, d);
       }
-      return (s0 + s1) + (s2 + s3);
-    }
-    double[] s = new double[4];
-    long len = (long) idx.length * d;
-    long full = len - len % 4;
-    long i = 0;
-    for (int r : idx) {
-      int o = r * d;
-      for (int t = 0; t < d; t++, i++) {
-        s[i < full ? (int) (i & 3) : 0] += (double) x[o + t] * x[o + t];
-      }
-    }
-    return (s[0] + s[1]) + (s[2] + s[3]);
+    });
+    return sumInOrder(sums);
   }
 
   /** ‖x‖₂ (Frobenius norm), 1×1, as torch.norm(x, p=2); the gradient at x = 0 is 0, as torch. */
   public Tensor norm(Tensor x) {
-    float nv = (float) Math.sqrt(sumOfSquares(x.data));
+    float nv = (float) Math.sqrt(sumOfSquares(x.data, x.rows, x.cols));
     Tensor out = output(1, 1, x);
     out.data[0] = nv;
     onBackward(out, () -> {

@@ -32,6 +32,21 @@ public final class NegativeSampler {
     }
   }
 
+  /**
+   * Reads the first value of each user's training items, one independent load per user, so that their cache
+   * misses overlap instead of coming one at a time inside {@link #sample}'s searches (a batch's users are
+   * scattered over the table). Returns their sum, for the caller to keep (a load whose value nobody uses may
+   * be dropped by the compiler).
+   */
+  public int touch(int[] users) {
+    int sum = 0;
+    for (int u : users) {
+      int[] its = trainItems[u];
+      sum += its.length == 0 ? 0 : its[0];
+    }
+    return sum;
+  }
+
   /** Whether user u has item i in training. */
   public boolean isPositive(int u, int i) {
     return Arrays.binarySearch(trainItems[u], i) >= 0;

@@ -41,6 +41,8 @@ public final class Trainer {
   private final ArrayPool pool = new ArrayPool();
   /** Nanoseconds per phase of the last trained epoch (for {@code userec bench}). */
   private final long[] phaseNanos = new long[4];
+  /** Kept so that the compiler keeps {@link NegativeSampler#touch}'s loads. */
+  private int touched;
 
   /** Wall seconds the last trained epoch spent per phase: batch and negative sampling, forward, backward, optimizer. */
   public record EpochPhases(double sampling, double forward, double backward, double optimizer) {}
@@ -161,6 +163,10 @@ public final class Trainer {
         int row = order[from + k];
         bu[k] = users[row];
         bp[k] = items[row];
+      }
+      touched += sampler.touch(bu); // the users' item lists, fetched side by side before the searches
+
+      for (int k = 0; k < m; k++) {
         bn[k] = sampler.sample(bu[k], negRng);
       }
       long t1 = System.nanoTime();

@@ -19,6 +19,22 @@ class GraphTest {
   }
 
   @Test
+  void derivedValuesAreKeptForTheLastKey() {
+    CsrMatrix m = CsrMatrix.fromCoo(2, 2, new int[] {0, 1}, new int[] {1, 0}, new float[] {1, 1});
+    int[] calls = new int[1];
+    java.util.function.Function<Integer, int[]> f = k -> {
+      calls[0]++;
+      return new int[] {k};
+    };
+    int[] a = m.derived(64, f);
+    assertThat(m.derived(64, f)).isSameAs(a);
+    assertThat(calls[0]).isEqualTo(1);
+    assertThat(m.derived(32, f)).containsExactly(32);
+    assertThat(m.derived(64, f)).isNotSameAs(a).containsExactly(64);
+    assertThat(calls[0]).isEqualTo(3);
+  }
+
+  @Test
   void normalizedAdjacencyByHand() {
     // 2 users, 2 items; u0-i0, u0-i1, u1-i1 (and a duplicate u0-i0 that must count once)
     Interactions train = new Interactions(new int[] {0, 0, 1, 0}, new int[] {0, 1, 1, 0});

@@ -83,9 +83,10 @@ class PooledTapeTest {
       pooled.backward(l2);
       assertThat(l2.item()).isEqualTo(l1.item());
       assertThat(x2.grad()).containsExactly(x1.grad());
-      // one full-size array serves layer 1 forward and H¹ backward: handed back after each use
+      // two full-size arrays, handed back after each use, serve forward (layer 1, the last layer's rows) and
+      // backward (H¹): no fresh one after the first step
       if (step > 1) {
-        assertThat(pool.held(n * 3)).as("step %d", step).isEqualTo(1);
+        assertThat(pool.held(n * 3)).as("step %d", step).isEqualTo(2);
       }
     }
   }

@@ -287,4 +287,29 @@ class TapeForwardTest {
     float v = table.get(idx[7], 3);
     assertThat(sig[0][7 * d + 3]).isEqualTo((float) (1 / (1 + Math.exp(-2.0 * v))), within(1e-6f));
   }
+
+  /** Norms and sums of squares add per-row sums in row order: the same bits on 1 and 3 threads, and Σ x². */
+  @Test
+  void normsAreTheSameOnAnyThreadCount() {
+    Tensor x = random(3000, 64, 11); // large enough to be split across threads
+    int[] idx = new int[5000];
+    SplittableRandom rng = new SplittableRandom(3);
+    for (int k = 0; k < idx.length; k++) {
+      idx[k] = rng.nextInt(x.rows);
+    }
+    float[][] got = new float[2][];
+    int[] threads = {1, 3};
+    for (int k = 0; k < 2; k++) {
+      Parallel.setThreads(threads[k]);
+      Tape t = Tape.noGrad();
+      got[k] = new float[] {t.norm(x).item(), t.sumSquares(x).item(), t.normOfRows(x, idx).item()};
+    }
+    assertThat(got[1]).as("1 vs 3 threads").containsExactly(got[0]);
+    double sq = 0;
+    for (float v : x.data) {
+      sq += (double) v * v;
+    }
+    assertThat(got[0][1]).isCloseTo((float) sq, within(1e-6f * (float) sq));
+    assertThat(got[0][0]).isCloseTo((float) Math.sqrt(sq), within(1e-6f * (float) Math.sqrt(sq)));
+  }
 }

@@ -251,4 +251,24 @@ class TrainerTest {
       }
     }
   }
+
+  @Test
+  void touchReadsEachUsersFirstItemAndChangesNoDraw() {
+    NegativeSampler ns = new NegativeSampler(tiny.train(), tiny.numUsers(), tiny.numItems());
+    int[] users = {0, 1, 0};
+    int expected = 0;
+    for (int u : users) {
+      int[] its = ns.trainItemsOf(u);
+      expected += its.length == 0 ? 0 : its[0];
+    }
+    assertThat(ns.touch(users)).isEqualTo(expected);
+    RandomGenerator a = org.userec.util.Seeds.rng(5, "t");
+    RandomGenerator b = org.userec.util.Seeds.rng(5, "t");
+    for (int k = 0; k < 50; k++) {
+      int u = k % tiny.numUsers();
+      int plain = ns.sample(u, a);
+      ns.touch(new int[] {u});
+      assertThat(ns.sample(u, b)).isEqualTo(plain);
+    }
+  }
 }

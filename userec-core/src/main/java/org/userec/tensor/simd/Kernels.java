@@ -460,7 +460,7 @@ public final class Kernels {
   /** Splits rows into {@link #rowChunks} and runs them across threads. */
   private static void spmmChunks(
       CsrMatrix a, DenseRows x, DenseRows init, DenseRows out, float alpha, boolean addScaled) {
-    int[] bounds = rowChunks(a.rowPtr, a.rows, out.cols());
+    int[] bounds = rowChunks(a, out.cols());
     int chunks = bounds.length - 1;
     if (chunks == 1) {
       VectorKernels.spmmRange(a, x, init, out, alpha, addScaled, 0, a.rows);
@@ -480,6 +480,11 @@ public final class Kernels {
    * only, never on the thread count; every row is computed whole by one task, so results are identical on
    * any number of threads. The first boundary is 0 and the last {@code rows}; boundaries strictly increase.
    */
+  /** {@link #rowChunks(int[], int, int)} of a's rows, kept by the matrix for the next call with the same d. */
+  static int[] rowChunks(CsrMatrix a, int d) {
+    return a.derived(d, w -> rowChunks(a.rowPtr, a.rows, w));
+  }
+
   static int[] rowChunks(int[] rowPtr, int rows, int d) {
     long total = ((long) rowPtr[rows] + rows) * Math.max(1, d);
     int chunks = (int) Math.max(1, Math.min(Math.min(rows, 4096), total / SPMM_CHUNK_WORK));
@@ -604,7 +609,7 @@ public final class Kernels {
       ScalarKernels.spmmSparseInput(a, slotOf, xc, d, out);
       return;
     }
-    int[] bounds = rowChunks(a.rowPtr, a.rows, d);
+    int[] bounds = rowChunks(a, d);
     int chunks = bounds.length - 1;
     if (chunks == 1) {
       VectorKernels.spmmSparseInputRange(a, slotOf, xc, d, out, 0, a.rows);
