@@ -165,7 +165,6 @@ public final class Trainer {
         bp[k] = items[row];
       }
       touched += sampler.touch(bu); // the users' item lists, fetched side by side before the searches
-
       for (int k = 0; k < m; k++) {
         bn[k] = sampler.sample(bu[k], negRng);
       }

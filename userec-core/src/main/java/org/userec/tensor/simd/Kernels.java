@@ -474,17 +474,17 @@ public final class Kernels {
   /** Multiply-adds (entries·d plus d per row for the output) per spmm chunk. */
   static final long SPMM_CHUNK_WORK = 1L << 16;
 
+  /** {@link #rowChunks(int[], int, int)} of a's rows, kept by the matrix for the next call with the same d. */
+  static int[] rowChunks(CsrMatrix a, int d) {
+    return a.derived(d, w -> rowChunks(a.rowPtr, a.rows, w));
+  }
+
   /**
    * Row boundaries of spmm chunks of about equal work, from prefix sums over rowPtr (rows have power-law
    * lengths in user–item graphs, so equal row counts are not equal work). They depend on the matrix and d
    * only, never on the thread count; every row is computed whole by one task, so results are identical on
    * any number of threads. The first boundary is 0 and the last {@code rows}; boundaries strictly increase.
    */
-  /** {@link #rowChunks(int[], int, int)} of a's rows, kept by the matrix for the next call with the same d. */
-  static int[] rowChunks(CsrMatrix a, int d) {
-    return a.derived(d, w -> rowChunks(a.rowPtr, a.rows, w));
-  }
-
   static int[] rowChunks(int[] rowPtr, int rows, int d) {
     long total = ((long) rowPtr[rows] + rows) * Math.max(1, d);
     int chunks = (int) Math.max(1, Math.min(Math.min(rows, 4096), total / SPMM_CHUNK_WORK));

@@ -327,9 +327,9 @@ public final class VectorKernels {
     int[] slots = new int[longest];
     float[] vals = new float[longest];
     for (int i = from; i < to; i++) {
-      // lists the entries whose column has a slot without a branch: absent and present come in no pattern
-      // (with a branch, mispredicted about every other entry, this loop took a third longer); each entry is written, and the
-      // count moves past it only when present
+      // lists the entries whose column has a slot without a branch (absent and present come in no pattern: with
+      // a branch, mispredicted about every other entry, this loop took a third longer): each entry is written,
+      // and the count moves past it only when present
       int cnt = 0;
       for (int q = a.rowPtr[i]; q < a.rowPtr[i + 1]; q++) {
         int slot = slotOf[a.colIdx[q]];
