@@ -31,6 +31,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Time training epochs and full-ranking evaluations (validation + test in one pass) of a model on a dataset.",
       "Prints the median seconds of each (with the range) and the peak heap. Grid keys take their first value unless set.",
+      "A host check before and after (a fixed dense product and a streaming add) shows whether the machine was busy:",
+      "on a shared host, compare two runs only when their host checks are close.",
       "",
       "Example: userec bench -m LightGCN -d ../shared/data/baby --set n_layers=2"
     })
@@ -72,6 +74,8 @@ final class BenchCommand implements Callable<Integer> {
         Parallel.threads(), grid.isEmpty() ? "" : ", " + cfg.describe(grid));
     out.printf(Locale.ROOT, "load %.2fs, model build %.2fs%n", loadSec, buildSec);
     out.flush();
+    out.printf(Locale.ROOT, "host check before: %s%n", HostCheck.measure().describe());
+    out.flush();
     double[] train = new double[epochs];
     for (int e = -1; e < epochs; e++) {
       long t0 = System.nanoTime();
@@ -106,8 +110,10 @@ final class BenchCommand implements Callable<Integer> {
           e < 0 ? "warm-up" : Integer.toString(e + 1), sec, (cpuNanos() - c0) / 1e9, gflop);
       out.flush();
     }
+    double peak = peakHeapBytes() / 1048576.0; // before the host check's arrays
+    out.printf(Locale.ROOT, "host check after: %s%n", HostCheck.measure().describe());
     out.printf(Locale.ROOT, "median train epoch %s, median evaluation (valid+test) %s, peak heap %.0f MB%n",
-        summary(train), summary(eval), peakHeapBytes() / 1048576.0);
+        summary(train), summary(eval), peak);
     return 0;
   }
 

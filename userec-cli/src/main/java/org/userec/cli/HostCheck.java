@@ -1,0 +1,71 @@
+package org.userec.cli;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.userec.tensor.simd.Kernels;
+
+/**
+ * Two fixed probes that {@code userec bench} runs before and after its timings, on the same threads: a dense
+ * product (compute-bound) and a streaming add over arrays larger than the last-level cache (memory-bound).
+ * On a shared machine both drop when the neighbours are busy (a sibling hyperthread, the memory bus), and
+ * the same build's epochs slow with them; so two bench runs compare only when their host checks match.
+ */
+record HostCheck(double gflops, double gbytesPerSecond) {
+  /** The dense probe: n×n times n×n. */
+  static final int PRODUCT_SIZE = 256;
+  /** The streaming probe: out = a + b over this many floats per array (3 × 16 MB). */
+  static final int STREAM_FLOATS = 1 << 22;
+  /** Each probe warms up for at least this long and this many calls, then repeats for as long; the median is reported. */
+  static final double PROBE_SECONDS = 0.1;
+
+  static final int WARM_UP_CALLS = 300;
+
+  static HostCheck measure() {
+    int n = PRODUCT_SIZE;
+    float[] a = random(n * n, 1);
+    float[] b = random(n * n, 2);
+    float[] c = new float[n * n];
+    double productSec = medianSeconds(() -> Kernels.gemmNN(a, b, c, n, n, n, false));
+    float[] x = random(STREAM_FLOATS, 3);
+    float[] y = random(STREAM_FLOATS, 4);
+    float[] z = new float[STREAM_FLOATS];
+    double streamSec = medianSeconds(() -> Kernels.add(x, 0, y, 0, z, 0, STREAM_FLOATS));
+    return new HostCheck(2.0 * n * n * n / productSec / 1e9, 3.0 * 4 * STREAM_FLOATS / streamSec / 1e9);
+  }
+
+  /** "dense product 256³ at 61.2 GFLOP/s, streaming add at 18.4 GB/s". */
+  String describe() {
+    return String.format(
+        Locale.ROOT, "dense product %d³ at %.1f GFLOP/s, streaming add at %.1f GB/s", PRODUCT_SIZE, gflops, gbytesPerSecond);
+  }
+
+  private static double medianSeconds(Runnable probe) {
+    // compiled and in cache before timing: the dense product reaches its speed after some 150 calls, the first
+    // twenty of which run slowly (interpreted, then compiled without the vector intrinsics)
+    long warm = System.nanoTime();
+    for (int k = 0; k < WARM_UP_CALLS || System.nanoTime() - warm < PROBE_SECONDS * 1e9; k++) {
+      probe.run();
+    }
+    double[] times = new double[1024];
+    int count = 0;
+    long start = System.nanoTime();
+    while (count < times.length && (count < 5 || System.nanoTime() - start < PROBE_SECONDS * 1e9)) {
+      long t0 = System.nanoTime();
+      probe.run();
+      times[count++] = Math.max(1, System.nanoTime() - t0) / 1e9;
+    }
+    double[] t = Arrays.copyOf(times, count);
+    Arrays.sort(t);
+    return t[count / 2];
+  }
+
+  private static float[] random(int n, long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (float) rng.nextDouble(-1, 1);
+    }
+    return v;
+  }
+}
