@@ -3,15 +3,18 @@ package org.userec.cli;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import org.userec.graph.CsrMatrix;
 import org.userec.tensor.simd.Kernels;
 
 /**
- * Two fixed probes that {@code userec bench} runs before and after its timings, on the same threads: a dense
- * product (compute-bound) and a streaming add over arrays larger than the last-level cache (memory-bound).
- * On a shared machine both drop when the neighbours are busy (a sibling hyperthread, the memory bus), and
- * the same build's epochs slow with them; so two bench runs compare only when their host checks match.
+ * Three fixed probes that {@code userec bench} runs before and after its timings, on the same threads: a dense
+ * product (compute-bound), a streaming add over arrays larger than the last-level cache (bandwidth-bound) and a
+ * sparse product that gathers random 256-byte rows of an 8 MB table (bound by the cache's hit rate and the
+ * memory's latency, as a graph model's propagation is). On a shared machine they drop when the neighbours are
+ * busy (a sibling hyperthread, the memory bus, the shared cache), and the same build's epochs slow with them;
+ * so two bench runs compare only when their host checks match.
  */
-record HostCheck(double gflops, double gbytesPerSecond) {
+record HostCheck(double gflops, double gbytesPerSecond, double gatherGbytesPerSecond) {
   /** The dense probe: n×n times n×n. */
   static final int PRODUCT_SIZE = 256;
   /** The streaming probe: out = a + b over this many floats per array (3 × 16 MB). */
@@ -31,13 +34,40 @@ record HostCheck(double gflops, double gbytesPerSecond) {
     float[] y = random(STREAM_FLOATS, 4);
     float[] z = new float[STREAM_FLOATS];
     double streamSec = medianSeconds(() -> Kernels.add(x, 0, y, 0, z, 0, STREAM_FLOATS));
-    return new HostCheck(2.0 * n * n * n / productSec / 1e9, 3.0 * 4 * STREAM_FLOATS / streamSec / 1e9);
+    CsrMatrix g = randomRows(GATHER_ROWS, GATHER_PER_ROW, 5);
+    float[] table = random(GATHER_ROWS * GATHER_COLS, 6);
+    float[] product = new float[GATHER_ROWS * GATHER_COLS];
+    double gatherSec = medianSeconds(() -> Kernels.spmm(g, table, GATHER_COLS, product, false));
+    return new HostCheck(
+        2.0 * n * n * n / productSec / 1e9,
+        3.0 * 4 * STREAM_FLOATS / streamSec / 1e9,
+        4.0 * GATHER_COLS * g.nnz() / gatherSec / 1e9);
   }
 
-  /** "dense product 256³ at 61.2 GFLOP/s, streaming add at 18.4 GB/s". */
+  /** The gather probe: rows×64 floats (8 MB), each output row the sum of this many random rows. */
+  static final int GATHER_ROWS = 1 << 15;
+
+  static final int GATHER_COLS = 64;
+  static final int GATHER_PER_ROW = 8;
+
+  private static CsrMatrix randomRows(int rows, int perRow, long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    int[] r = new int[rows * perRow];
+    int[] c = new int[rows * perRow];
+    float[] v = new float[rows * perRow];
+    for (int k = 0; k < r.length; k++) {
+      r[k] = k / perRow;
+      c[k] = rng.nextInt(rows);
+      v[k] = 1f / perRow;
+    }
+    return CsrMatrix.fromCoo(rows, rows, r, c, v);
+  }
+
+  /** "dense product 256³ at 61.2 GFLOP/s, streaming add at 18.4 GB/s, row gathers at 20.3 GB/s". */
   String describe() {
     return String.format(
-        Locale.ROOT, "dense product %d³ at %.1f GFLOP/s, streaming add at %.1f GB/s", PRODUCT_SIZE, gflops, gbytesPerSecond);
+        Locale.ROOT, "dense product %d³ at %.1f GFLOP/s, streaming add at %.1f GB/s, row gathers at %.1f GB/s", PRODUCT_SIZE,
+        gflops, gbytesPerSecond, gatherGbytesPerSecond);
   }
 
   private static double medianSeconds(Runnable probe) {

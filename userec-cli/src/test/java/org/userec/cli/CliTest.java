@@ -114,12 +114,17 @@ class CliTest {
     assertThat(r.out).containsPattern("median train epoch [0-9.]+s \\([0-9.]+–[0-9.]+ over 1\\)");
     assertThat(u.out).contains("median evaluation (valid+test) none timed");
     // the host check brackets the timings, with positive rates
-    Matcher h = Pattern.compile("host check (before|after): dense product 256³ at ([0-9.]+) GFLOP/s, streaming add at ([0-9.]+) GB/s").matcher(r.out);
+    Matcher h =
+        Pattern.compile(
+                "host check (before|after): dense product 256³ at ([0-9.]+) GFLOP/s, streaming add at ([0-9.]+) GB/s, "
+                    + "row gathers at ([0-9.]+) GB/s")
+            .matcher(r.out);
     int checks = 0;
     while (h.find()) {
       assertThat(h.group(1)).isEqualTo(checks == 0 ? "before" : "after");
       assertThat(Double.parseDouble(h.group(2))).isPositive();
       assertThat(Double.parseDouble(h.group(3))).isPositive();
+      assertThat(Double.parseDouble(h.group(4))).isPositive();
       checks++;
     }
     assertThat(checks).as(r.out).isEqualTo(2);
