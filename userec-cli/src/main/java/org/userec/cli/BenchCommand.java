@@ -31,8 +31,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Time training epochs and full-ranking evaluations (validation + test in one pass) of a model on a dataset.",
       "Prints the median seconds of each (with the range) and the peak heap. Grid keys take their first value unless set.",
-      "A host check before and after (a fixed dense product and a streaming add) shows whether the machine was busy:",
-      "on a shared host, compare two runs only when their host checks are close.",
+      "A host check before and after (a fixed dense product, a streaming add and random row gathers) shows whether",
+      "the machine was busy: on a shared host, compare two runs only when their host checks are close.",
       "",
       "Example: userec bench -m LightGCN -d ../shared/data/baby --set n_layers=2"
     })

@@ -17,38 +17,39 @@ import org.userec.tensor.simd.Kernels;
 record HostCheck(double gflops, double gbytesPerSecond, double gatherGbytesPerSecond) {
   /** The dense probe: n×n times n×n. */
   static final int PRODUCT_SIZE = 256;
+  /**
+   * Calls of the dense probe before it is timed: it reaches its speed after some 150, the first twenty of which
+   * run slowly (interpreted, then compiled without the vector intrinsics).
+   */
+  static final int PRODUCT_WARM_UP_CALLS = 300;
   /** The streaming probe: out = a + b over this many floats per array (3 × 16 MB). */
   static final int STREAM_FLOATS = 1 << 22;
-  /** Each probe warms up for at least this long and this many calls, then repeats for as long; the median is reported. */
+  /** The gather probe: rows×64 floats (8 MB), each output row the sum of {@link #GATHER_PER_ROW} random rows. */
+  static final int GATHER_ROWS = 1 << 15;
+  static final int GATHER_COLS = 64;
+  static final int GATHER_PER_ROW = 8;
+  /** Each probe warms up for at least this long, then repeats for as long; the median is reported. */
   static final double PROBE_SECONDS = 0.1;
-
-  static final int WARM_UP_CALLS = 300;
 
   static HostCheck measure() {
     int n = PRODUCT_SIZE;
     float[] a = random(n * n, 1);
     float[] b = random(n * n, 2);
     float[] c = new float[n * n];
-    double productSec = medianSeconds(() -> Kernels.gemmNN(a, b, c, n, n, n, false));
+    double productSec = medianSeconds(() -> Kernels.gemmNN(a, b, c, n, n, n, false), PRODUCT_WARM_UP_CALLS);
     float[] x = random(STREAM_FLOATS, 3);
     float[] y = random(STREAM_FLOATS, 4);
     float[] z = new float[STREAM_FLOATS];
-    double streamSec = medianSeconds(() -> Kernels.add(x, 0, y, 0, z, 0, STREAM_FLOATS));
+    double streamSec = medianSeconds(() -> Kernels.add(x, 0, y, 0, z, 0, STREAM_FLOATS), 1);
     CsrMatrix g = randomRows(GATHER_ROWS, GATHER_PER_ROW, 5);
     float[] table = random(GATHER_ROWS * GATHER_COLS, 6);
     float[] product = new float[GATHER_ROWS * GATHER_COLS];
-    double gatherSec = medianSeconds(() -> Kernels.spmm(g, table, GATHER_COLS, product, false));
+    double gatherSec = medianSeconds(() -> Kernels.spmm(g, table, GATHER_COLS, product, false), 1);
     return new HostCheck(
         2.0 * n * n * n / productSec / 1e9,
         3.0 * 4 * STREAM_FLOATS / streamSec / 1e9,
         4.0 * GATHER_COLS * g.nnz() / gatherSec / 1e9);
   }
-
-  /** The gather probe: rows×64 floats (8 MB), each output row the sum of this many random rows. */
-  static final int GATHER_ROWS = 1 << 15;
-
-  static final int GATHER_COLS = 64;
-  static final int GATHER_PER_ROW = 8;
 
   private static CsrMatrix randomRows(int rows, int perRow, long seed) {
     SplittableRandom rng = new SplittableRandom(seed);
@@ -70,11 +71,10 @@ record HostCheck(double gflops, double gbytesPerSecond, double gatherGbytesPerSe
         gflops, gbytesPerSecond, gatherGbytesPerSecond);
   }
 
-  private static double medianSeconds(Runnable probe) {
-    // compiled and in cache before timing: the dense product reaches its speed after some 150 calls, the first
-    // twenty of which run slowly (interpreted, then compiled without the vector intrinsics)
+  /** The median seconds of one call, after at least warmUpCalls calls and PROBE_SECONDS (compiled and in cache). */
+  private static double medianSeconds(Runnable probe, int warmUpCalls) {
     long warm = System.nanoTime();
-    for (int k = 0; k < WARM_UP_CALLS || System.nanoTime() - warm < PROBE_SECONDS * 1e9; k++) {
+    for (int k = 0; k < warmUpCalls || System.nanoTime() - warm < PROBE_SECONDS * 1e9; k++) {
       probe.run();
     }
     double[] times = new double[1024];

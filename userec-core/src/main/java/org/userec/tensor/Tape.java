@@ -949,23 +949,8 @@ public final class Tape {
   }
 
   /** One block's part of dx += alpha·(init + a·h): rows [start, start + block rows) of the product. */
-  private static final class ProductPart implements DeferredGradient {
-    private final CsrMatrix a;
-    private final DenseRows h;
-    private final DenseRows init;
-    private final float alpha;
-    private final int start;
-    private final KeptArrays kept;
-
-    ProductPart(CsrMatrix a, DenseRows h, DenseRows init, float alpha, int start, KeptArrays kept) {
-      this.a = a;
-      this.h = h;
-      this.init = init;
-      this.alpha = alpha;
-      this.start = start;
-      this.kept = kept;
-    }
-
+  private record ProductPart(CsrMatrix a, DenseRows h, DenseRows init, float alpha, int start, KeptArrays kept)
+      implements DeferredGradient {
     @Override
     public void addRows(int from, int to, float[] out, int outRow0) {
       Kernels.spmmAddScaledRows(a, h, init, alpha, start + from, start + to, out, outRow0);
@@ -1969,16 +1954,20 @@ public final class Tape {
     if (rows <= 1 || cols == 0) {
       return rowSumOfSquares(x, 0, x.length);
     }
-    double[] sums = new double[rows];
-    rowsOf(rows, cols, (from, to) -> {
-      for (int r = from; r < to; r++) {
-        sums[r] = rowSumOfSquares(x, r * cols, cols);
-      }
-    });
-    return sumInOrder(sums);
+    return sumOfRowSums(x, rows, cols, r -> r * cols);
   }
 
-  private static double sumInOrder(double[] sums) {
+  /**
+   * Σ_r {@link #rowSumOfSquares} of the d values at x[start(r)..) for r in [0, count): the rows' sums computed
+   * across threads, then added in row order.
+   */
+  private static double sumOfRowSums(float[] x, int count, int d, java.util.function.IntUnaryOperator start) {
+    double[] sums = new double[count];
+    rowsOf(count, d, (from, to) -> {
+      for (int r = from; r < to; r++) {
+        sums[r] = rowSumOfSquares(x, start.applyAsInt(r), d);
+      }
+    });
     double acc = 0;
     for (double v : sums) {
       acc += v;
@@ -2196,13 +2185,7 @@ public final class Tape {
 
   /** {@link #sumOfSquares} of the rows idx of x (d values each), as if they were gathered into one array. */
   private static double sumOfSquaresOfRows(float[] x, int[] idx, int d) {
-    double[] sums = new double[idx.length];
-    rowsOf(idx.length, d, (from, to) -> {
-      for (int r = from; r < to; r++) {
-        sums[r] = rowSumOfSquares(x, idx[r] * d, d);
-      }
-    });
-    return sumInOrder(sums);
+    return sumOfRowSums(x, idx.length, d, r -> idx[r] * d);
   }
 
   /** ‖x‖₂ (Frobenius norm), 1×1, as torch.norm(x, p=2); the gradient at x = 0 is 0, as torch. */

@@ -435,6 +435,23 @@ class TapeGradTest {
     GradCheck.of("bprOfRows").check(tp -> tp.bprOfRows(x, new int[] {0, 2, 0}, new int[] {1, 1, 5}, new int[] {4, 3, 0}), x);
   }
 
+  /**
+   * A fused op against the composite it replaces, each on its own tape over its own copy of a parameter: the
+   * same value bit for bit, then, after backward from the same seed, the same parameter gradient.
+   */
+  private static void assertFusedIsTheComposite(
+      String what, float seed, Param fused, java.util.function.Function<Tape, Tensor> fusedOp, Param plain,
+      java.util.function.Function<Tape, Tensor> compositeOp) {
+    Tape t1 = Tape.recording();
+    Tensor y1 = fusedOp.apply(t1);
+    Tape t2 = Tape.recording();
+    Tensor y2 = compositeOp.apply(t2);
+    assertThat(y1.data).as(what).containsExactly(y2.data);
+    t1.backward(y1, new float[] {seed});
+    t2.backward(y2, new float[] {seed});
+    assertThat(fused.grad()).as(what).containsExactly(plain.grad());
+  }
+
   /** bprOfRows gives the bits of Losses.bpr over rowDots of gathered rows: value, and gradients added to a table's. */
   @Test
   void bprOfRowsIsBitIdenticalToTheComposite() {
@@ -456,18 +473,13 @@ class TapeGradTest {
           java.util.Arrays.fill(q.gradBuffer(), 0.3125f);
         }
         float seed = (float) rng.nextDouble(-3, 3);
-        Tape t1 = Tape.recording();
-        Tensor y1 = t1.bprOfRows(fused, u, p, n);
-        Tape t2 = Tape.recording();
-        Tensor gu = t2.gatherRows(plain, u);
-        Tensor gp = t2.gatherRows(plain, p);
-        Tensor gn = t2.gatherRows(plain, n);
-        Tensor y2 = org.userec.model.Losses.bpr(t2, t2.rowDot(gu, gp), t2.rowDot(gu, gn));
-        String what = "d=" + d + " m=" + m;
-        assertThat(y1.data).as(what).containsExactly(y2.data);
-        t1.backward(y1, new float[] {seed});
-        t2.backward(y2, new float[] {seed});
-        assertThat(fused.grad()).as(what).containsExactly(plain.grad());
+        assertFusedIsTheComposite(
+            "d=" + d + " m=" + m, seed, fused, t -> t.bprOfRows(fused, u, p, n), plain, t -> {
+              Tensor gu = t.gatherRows(plain, u);
+              Tensor gp = t.gatherRows(plain, p);
+              Tensor gn = t.gatherRows(plain, n);
+              return org.userec.model.Losses.bpr(t, t.rowDot(gu, gp), t.rowDot(gu, gn));
+            });
       }
     }
   }
@@ -501,15 +513,9 @@ class TapeGradTest {
           java.util.Arrays.fill(p.gradBuffer(), -0.625f);
         }
         float seed = (float) rng.nextDouble(-2, 2);
-        Tape t1 = Tape.recording();
-        Tensor y1 = t1.normOfRows(fused, rows);
-        Tape t2 = Tape.recording();
-        Tensor y2 = t2.norm(t2.gatherRows(plain, rows));
-        String what = "d=" + d + " rows=" + java.util.Arrays.toString(rows);
-        assertThat(y1.data).as(what).containsExactly(y2.data);
-        t1.backward(y1, new float[] {seed});
-        t2.backward(y2, new float[] {seed});
-        assertThat(fused.grad()).as(what).containsExactly(plain.grad());
+        assertFusedIsTheComposite(
+            "d=" + d + " rows=" + java.util.Arrays.toString(rows), seed, fused, t -> t.normOfRows(fused, rows), plain,
+            t -> t.norm(t.gatherRows(plain, rows)));
       }
     }
   }
