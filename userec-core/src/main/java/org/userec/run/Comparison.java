@@ -29,8 +29,16 @@ public final class Comparison {
   /** The file names in the comparison folder: compare.md, compare.json. */
   public static final String NAME = "compare";
 
-  /** One model of the table: its canonical name and its own merged config (grid included). */
-  public record Entry(String model, Config config) {}
+  /**
+   * One row of the table: its label (the model, or MODEL@variant for a named setting of it, which also names its
+   * folder), the model's canonical name, and its own merged config (grid included).
+   */
+  public record Entry(String label, String model, Config config) {
+    /** A row of a model under its own name. */
+    public Entry(String model, Config config) {
+      this(model, model, config);
+    }
+  }
 
   /** What to run: the models in table order and the seeds. */
   public record Plan(List<Entry> entries, List<Long> seeds) {
@@ -43,10 +51,10 @@ public final class Comparison {
       if (seeds.isEmpty()) {
         throw new BadInputException("compare needs at least one seed (--seeds 999,1,2)");
       }
-      Set<String> models = new HashSet<>();
+      Set<String> labels = new HashSet<>();
       for (Entry e : entries) {
-        if (!models.add(e.model())) {
-          throw new BadInputException("model '" + e.model() + "' is listed twice; name each model once");
+        if (!labels.add(e.label())) {
+          throw new BadInputException("'" + e.label() + "' is listed twice; name each model or variant once");
         }
       }
       if (new HashSet<>(seeds).size() != seeds.size()) {
@@ -90,10 +98,10 @@ public final class Comparison {
       Entry e = plan.entries().get(m);
       List<SeedTable.Pick> picks = new ArrayList<>();
       for (long seed : plan.seeds()) {
-        Path sub = dir.resolve(e.model()).resolve("seed-" + seed);
-        picks.add(SeedTable.runSeed(e.model(), e.model(), e.config(), seed, data.get(m), sub, progress.start(e, seed, index++, total)));
+        Path sub = dir.resolve(e.label()).resolve("seed-" + seed);
+        picks.add(SeedTable.runSeed(e.label(), e.model(), e.config(), seed, data.get(m), sub, progress.start(e, seed, index++, total)));
       }
-      rows.add(new SeedTable.Row(e.model(), e.config().gridKeys(), e.config().getString("select_by"), picks));
+      rows.add(new SeedTable.Row(e.label(), e.config().gridKeys(), e.config().getString("select_by"), picks));
       md = markdown(dataset, rows, plan);
       SeedTable.write(dir, NAME, md, SeedTable.json(NAME, dataset, plan.seeds(), rows, plan.entries().size()));
     }
@@ -152,7 +160,7 @@ public final class Comparison {
     if (rows.size() < plan.entries().size()) {
       List<String> todo = new ArrayList<>();
       for (Entry e : plan.entries().subList(rows.size(), plan.entries().size())) {
-        todo.add(e.model());
+        todo.add(e.label());
       }
       sb.append("Partial: ").append(rows.size()).append(" of ").append(plan.entries().size()).append(" models done (to come: ")
           .append(String.join(", ", todo)).append("); rerun the same command with the same --run-dir to finish.\n");

@@ -165,7 +165,7 @@ public final class SeedTable {
       sb.append(" | ").append(h);
     }
     if (cost) {
-      sb.append(" | s / epoch | peak heap");
+      sb.append(" | ").append(String.join(" | ", COST_HEADERS));
     }
     sb.append(" |\n|---").append("|---".repeat(HEADERS.size() + (cost ? 2 : 0))).append("|\n");
     for (Row r : rows) {
@@ -175,7 +175,7 @@ public final class SeedTable {
         sb.append(" | ").append(rows.size() > 1 && isBest(rows, r, k) ? "**" + c + "**" : c);
       }
       if (cost) {
-        sb.append(" | ").append(orDash(r.epochSeconds(), "%.2f")).append(" | ").append(orDash(r.peakHeapMb(), "%.0f MB"));
+        sb.append(" | ").append(String.join(" | ", costCells(r)));
       }
       sb.append(" |\n");
     }
@@ -196,8 +196,15 @@ public final class SeedTable {
     return true;
   }
 
-  private static String orDash(double v, String format) {
-    return Double.isNaN(v) ? "—" : String.format(Locale.ROOT, format, v);
+  /** The headers of {@link #costCells}. */
+  public static final List<String> COST_HEADERS = List.of("s / epoch", "peak heap");
+
+  /** A row's cost as printed: seconds per epoch (three decimals below 1 s, two above) and peak heap, "—" where not recorded. */
+  public static List<String> costCells(Row r) {
+    double s = r.epochSeconds();
+    String sec = Double.isNaN(s) ? "—" : String.format(Locale.ROOT, s < 1 ? "%.3f" : "%.2f", s);
+    String heap = Double.isNaN(r.peakHeapMb()) ? "—" : String.format(Locale.ROOT, "%.0f MB", r.peakHeapMb());
+    return List.of(sec, heap);
   }
 
   /** A mean as the tables print it, read back. */

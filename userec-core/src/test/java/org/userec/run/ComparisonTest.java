@@ -165,6 +165,23 @@ class ComparisonTest {
   }
 
   @Test
+  void aModelMayStandTwiceUnderNamedSettings(@TempDir Path dir) throws Exception {
+    Comparison.Plan plan =
+        new Comparison.Plan(
+            List.of(
+                new Comparison.Entry("LightGCN", config("LightGCN", "n_layers", 1, "reg_weight", 1e-4)),
+                new Comparison.Entry("LightGCN@two", "LightGCN", config("LightGCN", "n_layers", 2, "reg_weight", 1e-4))),
+            List.of(1L));
+    Comparison.Result r = run(plan, dir, new Recorder());
+    assertThat(r.rows()).extracting(SeedTable.Row::label).containsExactly("LightGCN", "LightGCN@two");
+    assertThat(dir.resolve("LightGCN@two").resolve("seed-1")).isDirectory();
+    assertThat(r.rows().get(0).perSeed().get(0).values()).isNotEqualTo(r.rows().get(1).perSeed().get(0).values());
+    assertThat(Files.readString(dir.resolve("compare.md"))).contains("| LightGCN@two | ");
+    assertThatThrownBy(() -> new Comparison.Plan(List.of(plan.entries().get(1), plan.entries().get(1)), List.of(1L)))
+        .isInstanceOf(BadInputException.class).hasMessageContaining("'LightGCN@two' is listed twice");
+  }
+
+  @Test
   void moreEpochsContinueButAnotherGridIsRefused(@TempDir Path dir) throws Exception {
     run(plan(), dir, new Recorder());
     Recorder longer = new Recorder();
