@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,7 @@ import org.userec.data.Dataset;
 import org.userec.data.DatasetSpec;
 import org.userec.data.synth.SyntheticGenerator;
 import org.userec.data.synth.SyntheticSpec;
+import org.userec.eval.Evaluator;
 import org.userec.model.ModelRegistry;
 import org.userec.train.EpochRecord;
 import org.userec.train.TrainListener;
@@ -132,6 +134,17 @@ class ComparisonTest {
       assertThat(row.peakHeapMb()).as(row.label() + " peak heap").isPositive();
     }
     assertThat(md).contains("| s / epoch | peak heap |").doesNotContain("| — |");
+    for (SeedTable.Row row : r.rows()) { // each pick's per-user test metrics, whose means are the reported ones
+      for (SeedTable.Pick p : row.picks()) {
+        Evaluator.PerUser u = PerUserTest.read(p.dir());
+        assertThat(Arrays.stream(u.recall()).average().orElseThrow()).isCloseTo(p.test().get("recall@20"), within(1e-9));
+      }
+    }
+    List<Significance.Comparison> tests = Comparison.significance(r.rows());
+    assertThat(tests).hasSize(2).extracting(Significance.Comparison::metric).containsExactly("recall@20", "ndcg@20");
+    assertThat(tests.get(0).pValue()).isBetween(0.0, 1.0);
+    assertThat(md).contains("Per-user significance", "| Recall@20 | ", "| NDCG@20 | ");
+    assertThat(Files.readString(dir.resolve("compare.json"))).contains("\"significance\": [", "\"p_value\": ");
     assertThat(Files.readString(dir.resolve("compare.json"))).contains("\"complete\": true", "\"dataset\": \"tiny\"", "\"setting\": \"default\"");
 
     Recorder second = new Recorder();
