@@ -20,8 +20,9 @@ import org.userec.util.Parallel;
  * public methods delegate to them, so a model reads {@code t.add(a, t.matmul(x, w))}: {@link Indexing}
  * (gather, concatenation, slices), {@link DenseProducts}, {@link SparseProducts} (with the LightGCN layer mean),
  * {@link Elementwise} (arithmetic and activations), {@link RowNormalisation} (softmax, L2 and layer norm),
- * {@link Reductions} (sums and norms) and {@link FusedLosses} (BPR over rows of a table, InfoNCE). An op records
- * through {@link #output}, {@link #onBackward} and the work arrays of {@link #alloc}.
+ * {@link Reductions} (sums and norms) and {@link FusedLosses} (BPR over rows of a table, InfoNCE). An op is a
+ * static method of its family taking the tape first, recording through {@link #output}, {@link #onBackward} and
+ * the work arrays of {@link #alloc}, with a one-line delegation here.
  *
  * <p>Semantics follow PyTorch (the reference for every MMRec model): each op's Javadoc, in its family's class,
  * names the torch expression it mirrors. Backward steps only ever add ({@code +=}) into {@link
