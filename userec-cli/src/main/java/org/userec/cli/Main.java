@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
       CompareCommand.class,
       ExportCommand.class,
       RecommendCommand.class,
+      ServeCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "Exit codes: 0 success, 1 failure, 2 bad input. Run 'userec help COMMAND' for a command's options."})
