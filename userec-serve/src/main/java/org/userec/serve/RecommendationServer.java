@@ -136,6 +136,7 @@ public final class RecommendationServer implements AutoCloseable {
       out.put("users", m.numUsers());
       out.put("items", m.numItems);
       out.put("new_items", m.encoderOrNull() != null);
+      out.put("rss_bytes", residentBytes());
       ctx.json(out);
     });
     app.get("/v1/users/{user}/recommendations", ctx -> {
@@ -439,6 +440,20 @@ public final class RecommendationServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** This process's resident set size from /proc/self/status (Linux), or null elsewhere. */
+  static Long residentBytes() {
+    try {
+      for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+    return null;
   }
 
   static String utf8(byte[] b) {

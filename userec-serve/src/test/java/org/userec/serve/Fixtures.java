@@ -72,6 +72,12 @@ final class Fixtures {
     return new Trained(m, c, ds);
   }
 
+  /** The model as initialised by the seed, without training. */
+  static Trained untrained(String model, Dataset ds) {
+    Config c = config(model);
+    return new Trained(ModelRegistry.create(model, new ModelContext(c, ds, Seeds.rng(c.getLong("seed"), "init"))), c, ds);
+  }
+
   static Path export(String model, Trained t, Path datasetFolder, Path out, Path run) {
     ModelExport.write(new ModelExport.Source(model, t.config(), t.dataset(), datasetFolder, t.model(), run.resolve(RunFolder.RESULTS_JSON), "test"), out, false);
     return out;
