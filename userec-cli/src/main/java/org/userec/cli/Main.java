@@ -31,6 +31,7 @@ import picocli.CommandLine.Command;
       ExportCommand.class,
       RecommendCommand.class,
       ServeCommand.class,
+      LoadtestCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "Exit codes: 0 success, 1 failure, 2 bad input. Run 'userec help COMMAND' for a command's options."})

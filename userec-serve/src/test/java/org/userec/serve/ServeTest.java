@@ -223,6 +223,21 @@ class ServeTest {
     assertThat(http.post("/admin/reload", "").json().get("folder").asText()).isEqualTo(lightgcnDir.toString());
   }
 
+  @Test
+  void loadTestMeasuresBothRoutesWithoutErrors() throws Exception {
+    LoadTest.Result r = LoadTest.run(new LoadTest.Options(java.net.URI.create("http://127.0.0.1:" + lightgcn.port()), 2, 0, 2, 10, 1));
+    assertThat(r.routes()).hasSize(2);
+    for (LoadTest.RouteResult x : r.routes()) {
+      assertThat(x.requests()).as(x.route()).isPositive();
+      assertThat(x.errors()).as(r.firstError()).isZero();
+      assertThat(x.p50()).isPositive().isLessThanOrEqualTo(x.p90());
+      assertThat(x.p90()).isLessThanOrEqualTo(x.p99());
+      assertThat(x.p99()).isLessThanOrEqualTo(x.max());
+    }
+    assertThat(r.rssAfterWarmup()).isPositive();
+    assertThat(r.table()).contains("GET /v1/users/{user}/recommendations").contains("GET /health").contains("server RSS");
+  }
+
   static String big() {
     return "{\"items\": [\"" + "x".repeat((int) RecommendationServer.MAX_BODY) + "\"]}";
   }
