@@ -116,6 +116,15 @@ class ExportRecommendTest {
     CliTest.Result d = CliTest.run("recommend", "--model", model.toString(), "--k", "0", "--out", dir.resolve("x.tsv").toString());
     assertThat(d.code()).isEqualTo(2);
     assertThat(d.err()).contains("--k must be >= 1");
+    CliTest.Result e = CliTest.run("serve", "--model", dir.toString());
+    assertThat(e.code()).isEqualTo(2);
+    assertThat(e.err()).contains("not a userec model folder");
+    CliTest.Result f = CliTest.run("loadtest", "--url", "ftp://x");
+    assertThat(f.code()).isEqualTo(2);
+    assertThat(f.err()).contains("must be http://HOST:PORT");
+    CliTest.Result g = CliTest.run("loadtest", "--url", "http://127.0.0.1:1", "--seconds", "1", "--warmup", "0");
+    assertThat(g.code()).isEqualTo(2);
+    assertThat(g.err()).contains("cannot reach").contains("userec serve");
   }
 
   static String fmt(double x) {

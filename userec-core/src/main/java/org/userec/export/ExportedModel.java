@@ -182,7 +182,12 @@ public record ExportedModel(
     String[] out = new String[n];
     int col = t.columns().indexOf("itemID");
     for (int r = 0; r < t.size(); r++) {
-      int id = col < 0 ? r : Integer.parseInt(t.rows()[r][col]);
+      int id;
+      try {
+        id = col < 0 ? r : Integer.parseInt(t.rows()[r][col].strip());
+      } catch (NumberFormatException e) {
+        throw new BadInputException(file + ": row " + (r + 2) + " has itemID '" + t.rows()[r][col] + "', not an integer");
+      }
       if (id >= 0 && id < n) {
         out[id] = t.get(r, "title");
       }
