@@ -458,7 +458,15 @@ public final class Idfree implements Recommender {
     for (int q = 0; q < weight.length; q++) {
       weight[q] = a.values[q];
     }
-    boolean[] keep = DegreeSensitiveSampler.keepProportional(weight, n, rng);
+    return kept(a, DegreeSensitiveSampler.keepProportional(weight, n, rng));
+  }
+
+  /** The entries of A marked in {@code keep} (one flag per stored entry), weights unchanged. */
+  private static CsrMatrix kept(CsrMatrix a, boolean[] keep) {
+    int n = 0;
+    for (boolean k : keep) {
+      n += k ? 1 : 0;
+    }
     int[] rowPtr = new int[a.rows + 1];
     int[] col = new int[n];
     float[] val = new float[n];
@@ -509,9 +517,33 @@ public final class Idfree implements Recommender {
     return new Tensor[] {a, b};
   }
 
+  /**
+   * Test hook (parity with the reference's own sample): the next training step keeps exactly these edges of A, given
+   * as (row, col) pairs of the (|U| + |I|)² graph, instead of drawing them.
+   */
+  void keepEdges(int[] rows, int[] cols) {
+    java.util.Set<Long> set = new java.util.HashSet<>();
+    for (int k = 0; k < rows.length; k++) {
+      set.add((long) rows[k] * (numUsers + numItems) + cols[k]);
+    }
+    forcedEdges = set;
+  }
+
+  private java.util.Set<Long> forcedEdges;
+
   /** Â for a training step: A with ⌊nnz·(1 − dropout)⌋ edges kept ∝ weight, normalised; dropout 0 keeps A whole. */
   private CsrMatrix stepGraph(Views v, RandomGenerator rng) {
     CsrMatrix a = trainingGraph(v);
+    if (forcedEdges != null) {
+      boolean[] keep = new boolean[a.nnz()];
+      for (int i = 0; i < a.rows; i++) {
+        for (int q = a.rowPtr[i]; q < a.rowPtr[i + 1]; q++) {
+          keep[q] = forcedEdges.contains((long) i * a.cols + a.colIdx[q]);
+        }
+      }
+      forcedEdges = null;
+      return normalized(kept(a, keep));
+    }
     if (s.dropout > 0) {
       return normalized(sampled(a, (int) (a.nnz() * (1.0 - s.dropout)), rng));
     }
