@@ -7,7 +7,9 @@ folders under OUT_DIR (the parity resources folder):
   0, so the whole graph is used and nothing is random;
 - IDFREE_use_id: use_id true and dropout 0.8: the edges the reference's torch.multinomial keeps in this batch are
   recorded (by wrapping the model's own sample_adj, which is then called as is) and handed to our model as
-  extra/kept_edges, one (row, col) pair of the (users + items)^2 graph per kept edge.
+  extra/kept_edges, one (row, col) pair of the (users + items)^2 graph per kept edge. User 0 has no training rows
+  here (its train rows are relabelled validation), so its mean features are 0 and the reference's user-user top-k
+  holds NaN weights, which its sampling reads as 0 but counts in its sample size.
 """
 import os
 import sys
@@ -61,6 +63,8 @@ def fixture(ref_root, out, folder, values):
     from src.models.idfree import IDFREE
 
     data = pc.tiny_dataset(SEED)
+    if values["use_id"]:  # user 0 without training rows: its mean features are 0, NaN in the reference's top-k
+        data["rows"] = [(u, i, 1 if (u == 0 and x == 0) else x) for u, i, x in data["rows"]]
     root = pc.scratch_dataset(data)
     cfg = pc.reference_config(os.path.join(ref_root, "src"), "IDFREE", root, dict(values))
     cfg.update({"model": "IDFREE", "end2end": False, "save_intermediate": False,

@@ -56,7 +56,9 @@ import org.userec.util.Parallel;
  * <p>What the reference does that the paper does not say, kept here: the graph weights are read through
  * {@code _values()}, which autograd does not track, so no gradient reaches the edge predictor (W₁, c₁, W₂, c₂ stay
  * at their initial values) nor flows through A's weights or D; each batch's Â is a constant of that step. The
- * edge predictor's inputs carry the positional code.
+ * edge predictor's inputs carry the positional code. Users without training rows make the frozen user–user
+ * graph's top-k NaN-weighted ({@link #userKnn}): on TikTok (10 such users, k = 5) S_U carries no weight in
+ * training, though those entries still count towards the number of edges a step keeps.
  *
  * <p>Memory: every item–item and user–user structure is a sparse top-k graph built blockwise ({@link KnnGraph});
  * the users' mean features enter training as x̄_u W = Σ_i M_ui (x_i⁰ W) through the sparse mean matrix M, so no
@@ -236,6 +238,7 @@ public final class Idfree implements Recommender {
   private final EdgeWeights itemEdges;
   private final CsrMatrix frozenGraph; // A without asg: [[S_U⁰, R], [Rᵀ, S_I⁰]] (auige) or [[0, R], [Rᵀ, 0]]
   private CsrMatrix frozenNormalized;
+  private long nanUserEdges; // set while the frozen user graphs are built (see userKnn)
 
   public Idfree(ModelContext ctx) {
     Config c = ctx.config();
@@ -272,7 +275,7 @@ public final class Idfree implements Recommender {
       this.image = v == null ? null : new Modality(v, s.dim, rng);
       this.text = t == null ? null : new Modality(t, s.dim, rng);
       for (Modality m : present()) {
-        users.add(KnnGraph.cosineTopKValues(m.userMeans(userMean), kUsers, knnOptions));
+        users.add(userKnn(m.userMeans(userMean), kUsers));
       }
       frozenItems = sum(items);
       frozenUsers = sum(users);
@@ -289,6 +292,50 @@ public final class Idfree implements Recommender {
       this.userEdges = null;
       this.frozenGraph = augmented(frozenUsers, frozenItems);
     }
+  }
+
+  /**
+   * One modality's frozen user–user graph S_U⁰ as the reference's top-k behaves on it. A user without training rows
+   * has mean features 0, which the reference normalises to NaN; NaN outranks every cosine in torch.topk, so every
+   * row's k neighbours begin with (up to k of) those c users, at weight NaN, which its edge sampling reads as 0
+   * (never drawn while positive edges remain). What carries weight is each user's top-(k − c) among the users with
+   * training rows: with c ≥ k (TikTok: 10 such users) S_U⁰ is empty. (Where the reference's NaN weights reach its
+   * normalisation unsampled, dropout 0 or asg off, its scores are NaN; here those edges are absent.)
+   */
+  private CsrMatrix userKnn(FeatureTable means, int k) {
+    int[] warm = new int[numUsers];
+    int n = 0;
+    for (int u = 0; u < numUsers; u++) {
+      if (userMean.rowPtr[u + 1] > userMean.rowPtr[u]) {
+        warm[n++] = u;
+      }
+    }
+    int cold = numUsers - n;
+    // the reference's NaN entries (the same columns in every modality's graph, so counted once): min(c, k) in a
+    // warm user's row, k in a cold user's
+    nanUserEdges = (long) n * Math.min(cold, k) + (long) cold * k;
+    if (cold == 0) {
+      return KnnGraph.cosineTopKValues(means, k, knnOptions);
+    }
+    int kept = Math.min(k - Math.min(cold, k), n);
+    if (kept == 0) {
+      return new CsrMatrix(numUsers, numUsers, new int[numUsers + 1], new int[0], new float[0]);
+    }
+    int d = means.cols();
+    float[] x = new float[Math.multiplyExact(n, d)];
+    for (int r = 0; r < n; r++) {
+      System.arraycopy(means.data(), warm[r] * d, x, r * d, d);
+    }
+    CsrMatrix g = KnnGraph.cosineTopKValues(new FeatureTable(means.name(), n, d, x), kept, knnOptions);
+    int[] rows = new int[g.nnz()];
+    int[] cols = new int[g.nnz()];
+    for (int r = 0; r < n; r++) {
+      for (int q = g.rowPtr[r]; q < g.rowPtr[r + 1]; q++) {
+        rows[q] = warm[r];
+        cols[q] = warm[g.colIdx[q]];
+      }
+    }
+    return CsrMatrix.fromCoo(numUsers, numUsers, rows, cols, g.values);
   }
 
   /** [image slot, text slot]: two modalities fill both in order; one fills the image slot when so named. */
@@ -531,6 +578,16 @@ public final class Idfree implements Recommender {
 
   private java.util.Set<Long> forcedEdges;
 
+  /**
+   * How many edges a training step keeps: ⌊(nnz(A) + e)·(1 − dropout)⌋, e the reference's NaN-weighted user–user
+   * entries ({@link #userKnn}), which count towards its sample size though they are never drawn; at most nnz(A)
+   * (beyond, the reference would draw zero-weight edges, which change nothing).
+   */
+  int edgesKept(int nnz) {
+    long phantom = s.auige ? nanUserEdges : 0;
+    return (int) Math.min(nnz, (long) ((nnz + phantom) * (1.0 - s.dropout)));
+  }
+
   /** Â for a training step: A with ⌊nnz·(1 − dropout)⌋ edges kept ∝ weight, normalised; dropout 0 keeps A whole. */
   private CsrMatrix stepGraph(Views v, RandomGenerator rng) {
     CsrMatrix a = trainingGraph(v);
@@ -541,11 +598,19 @@ public final class Idfree implements Recommender {
           keep[q] = forcedEdges.contains((long) i * a.cols + a.colIdx[q]);
         }
       }
+      int n = 0;
+      for (boolean k : keep) {
+        n += k ? 1 : 0;
+      }
+      if (n != forcedEdges.size() || (s.dropout > 0 && n != edgesKept(a.nnz()))) {
+        throw new IllegalStateException(
+            forcedEdges.size() + " edges given, " + n + " of them in A, and a sample keeps " + edgesKept(a.nnz()));
+      }
       forcedEdges = null;
       return normalized(kept(a, keep));
     }
     if (s.dropout > 0) {
-      return normalized(sampled(a, (int) (a.nnz() * (1.0 - s.dropout)), rng));
+      return normalized(sampled(a, edgesKept(a.nnz()), rng));
     }
     if (a == frozenGraph) {
       if (frozenNormalized == null) {
