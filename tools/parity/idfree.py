@@ -10,6 +10,9 @@ folders under OUT_DIR (the parity resources folder):
   extra/kept_edges, one (row, col) pair of the (users + items)^2 graph per kept edge. User 0 has no training rows
   here (its train rows are relabelled validation), so its mean features are 0 and the reference's user-user top-k
   holds NaN weights, which its sampling reads as 0 but counts in its sample size.
+
+Both also hold extra/scores: the reference's inference scores (full_sort_predict) of users 0-3 at the initial
+parameters.
 """
 import os
 import sys
@@ -22,6 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import parity_common as pc  # noqa: E402
 
 SEED = 13
+SCORED_USERS = [0, 1, 2, 3]  # extra/scores: the reference's full_sort_predict for these users (rows), every item
 COMMON = {"embedding_size": 8, "gcn_layers": 2, "knn_k": 3, "tau": 0.2, "lamda": 1.0, "m_alpha": 0.5,
           "asg": True, "auige": True, "pe": True, "use_text": True, "use_image": True}
 FIXTURES = {
@@ -88,10 +92,13 @@ def fixture(ref_root, out, folder, values):
     loss = model.calculate_loss(torch.tensor([b["users"], b["pos"], b["neg"]]))
     loss.backward()
     grads = {k: ours(k, pc.grad_or_zero(v)) for k, v in params.items()}
-    extra = None
+    model.eval()  # inference at the same (initial) parameters: kNN graphs of the fused embeddings, no dropout
+    with torch.no_grad():
+        scores = model.full_sort_predict([torch.tensor(SCORED_USERS)]).numpy()
+    extra = {"scores": scores}
     if kept:
         assert len(kept) == 1, "one training forward, one sample"
-        extra = {"kept_edges": kept[0].astype(np.float32)}
+        extra["kept_edges"] = kept[0].astype(np.float32)
     pc.save_fixture(os.path.join(out, folder), "IDFREE", "G-H-Li/IDFREE@2d167be src/models/idfree.py", values, b,
                     loss.item(), init, grads, data, extra=extra)
 

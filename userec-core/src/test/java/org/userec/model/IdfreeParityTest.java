@@ -20,6 +20,9 @@ import org.userec.tensor.Tensor;
  *       to the model through {@link Idfree#keepEdges} (extra kept_edges), so the sampled graph's normalisation (with
  *       nodes left without edges) is checked too. The edge predictor's gradients are zero on both sides.
  * </ul>
+ *
+ * <p>Both also compare inference: the scores of users 0–3 for every item (the reference's full_sort_predict at the
+ * initial parameters: top-k cosine graphs of the fused embeddings, the full graph normalised, no dropout).
  */
 class IdfreeParityTest {
   private static void check(String folder) {
@@ -37,6 +40,22 @@ class IdfreeParityTest {
       }
       m.keepEdges(rows, cols);
     }
+    // inference first, at the initial parameters (the fixture's scores were taken before any step)
+    float[] ref = f.extra("scores");
+    int[] shape = f.extraShape("scores");
+    int[] users = new int[shape[0]];
+    for (int u = 0; u < users.length; u++) {
+      users[u] = u;
+    }
+    float[] scores = new float[ref.length];
+    m.scorer().score(users, scores);
+    double scale = 0;
+    double worst = 0;
+    for (int k = 0; k < ref.length; k++) {
+      scale = Math.max(scale, Math.abs(ref[k]));
+      worst = Math.max(worst, Math.abs(scores[k] - ref[k]));
+    }
+    assertThat(worst).as("max |score - reference| of users 0-" + (users.length - 1)).isLessThanOrEqualTo(f.tolerance() * scale);
     Tape t = Tape.recording();
     Tensor loss = m.loss(f.batch(), t, new SplittableRandom(3));
     t.backward(loss);
