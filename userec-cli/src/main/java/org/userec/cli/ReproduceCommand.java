@@ -11,6 +11,7 @@ import org.userec.BadInputException;
 import org.userec.cli.report.StudyReport;
 import org.userec.data.DatasetLoader;
 import org.userec.model.ModelRegistry;
+import org.userec.model.Recommender;
 import org.userec.run.Comparison;
 import org.userec.run.Datasets;
 import org.userec.run.Reproduction;
@@ -115,24 +116,44 @@ final class ReproduceCommand implements Callable<Integer> {
             runDir,
             (section, point, index, total) -> (i, n, label) -> List.of(new Line(out, "[" + section + " " + (index + 1) + "/" + total + "] " + point
                 + (n > 1 ? " (" + (i + 1) + "/" + n + " " + label + ")" : ""), common.quiet)));
-    List<Path> files = StudyReport.write(study, runDir, "userec reproduce " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+    List<Path> files = StudyReport.write(study, runDir, "userec " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
     out.printf(Locale.ROOT, "report: %s, %s (%d files under %s, %.0f s)%n", runDir.resolve("report.md"), runDir.resolve("report.html"), files.size(),
         runDir, (System.nanoTime() - t0) / 1e9);
     out.flush();
     return 0;
   }
 
-  /** One progress line per run when it ends: the section, the point, done/total, and its result. */
-  private record Line(PrintWriter out, String prefix, boolean quiet) implements TrainListener {
+  /**
+   * One progress line per run when it ends: the section, the point, done/total, and its result ("done earlier"
+   * for a run a previous command finished).
+   */
+  private static final class Line implements TrainListener {
+    private final PrintWriter out;
+    private final String prefix;
+    private final boolean quiet;
+    private boolean trained;
+
+    Line(PrintWriter out, String prefix, boolean quiet) {
+      this.out = out;
+      this.prefix = prefix;
+      this.quiet = quiet;
+    }
+
+    @Override
+    public void onStart(Recommender model, int startEpoch, int batchesPerEpoch) {
+      trained = true;
+    }
+
     @Override
     public void onEnd(TrainResult r) {
       if (quiet) {
         return;
       }
+      String how = trained ? "" : "done earlier: ";
       if (r.bestValid() == null) {
-        out.println(prefix + ": no evaluation ran");
+        out.println(prefix + ": " + how + "no evaluation ran");
       } else {
-        out.printf(Locale.ROOT, "%s: best epoch %d, valid R@20 %.4f, test R@20 %.4f (%d epochs, %.1f s)%n", prefix, r.bestEpoch(),
+        out.printf(Locale.ROOT, "%s: %sbest epoch %d, valid R@20 %.4f, test R@20 %.4f (%d epochs, %.1f s)%n", prefix, how, r.bestEpoch(),
             r.bestValid().get("recall@20"), r.testAtBest().get("recall@20"), r.epochsRun(), r.seconds());
       }
       out.flush();

@@ -58,7 +58,8 @@ class ReproduceTest {
     for (String v : List.of("w/o Prun", "w/o Pos", "w/o Pos2", "w/o ii", "w/o Att")) {
       assertThat(md).contains("| " + v + " |");
     }
-    assertThat(md).contains("| with pruning | 0.1 |", "| without pruning | 1.0 |").doesNotContain("Figure 5: t-SNE").contains("no tsne/*.tsv");
+    assertThat(md).contains("Command: `userec reproduce -d ")
+        .contains("| with pruning | 0.1 |", "| without pruning | 1.0 |").doesNotContain("Figure 5: t-SNE").contains("no tsne/*.tsv");
     for (String t : TABLES) {
       List<String> lines = Files.readAllLines(dir.resolve("tables/" + t + ".csv"));
       assertThat(lines).as(t).hasSizeGreaterThan(1);
@@ -82,7 +83,8 @@ class ReproduceTest {
     Files.writeString(dir.resolve("tsne/with-pe.tsv"), "x\ty\n0.5\t1.5\n-2\t3\n1\t-1\n");
     Result again = run(args);
     assertThat(again.code).as(again.err).isZero();
-    assertThat(again.out).doesNotContain("epoch  ").contains("[Figure 4 4/4]");
+    List<String> progress = again.out.lines().filter(l -> l.startsWith("[")).toList();
+    assertThat(progress).hasSize(12 + 12 + 6 + 4 + 2).allMatch(l -> l.contains(": done earlier: best epoch"));
     assertThat(Files.readString(dir.resolve("report.md"))).contains("## Figure 5: t-SNE", "figures/fig5-tsne-with-pe.svg");
     assertThat(ImageIO.read(dir.resolve("figures/fig5-tsne-with-pe.png").toFile())).isNotNull();
     assertSelfContained(Files.readString(dir.resolve("report.html")), FIGURES.size() + 1);

@@ -82,6 +82,7 @@ public final class Png {
     HeatMapChart c = new HeatMapChartBuilder().width(Svg.WIDTH).height(Svg.HEIGHT).title(h.title()).xAxisTitle(h.xLabel()).yAxisTitle(h.yLabel()).build();
     c.getStyler().setShowValue(true);
     c.getStyler().setHeatMapValueDecimalPattern("0.0000");
+    c.getStyler().setDecimalPattern("0.0000");
     c.getStyler().setChartBackgroundColor(Color.WHITE);
     Color[] ramp = new Color[5];
     for (int i = 0; i < ramp.length; i++) {

@@ -40,6 +40,8 @@ public final class Report {
 
   private record Figure(String name, Chart chart) implements Block {}
 
+  private record CsvOnly(Table table) implements Block {}
+
   private final String title;
   private final List<Block> blocks = new ArrayList<>();
   private final Map<String, Object> names = new LinkedHashMap<>();
@@ -66,6 +68,13 @@ public final class Report {
   public Report table(Table t) {
     unique("tables/" + t.name());
     blocks.add(new TableBlock(t));
+    return this;
+  }
+
+  /** A table written to tables/NAME.csv only (too long to read in the report, e.g. every epoch of every model). */
+  public Report csvOnly(Table t) {
+    unique("tables/" + t.name());
+    blocks.add(new CsvOnly(t));
     return this;
   }
 
@@ -104,6 +113,10 @@ public final class Report {
         } else if (b instanceof TableBlock t) {
           md.append('\n').append(markdown(t.table()));
           html.append(html(t.table()));
+          Path csv = dir.resolve("tables").resolve(t.table().name() + ".csv");
+          AtomicFiles.writeString(csv, csv(t.table()));
+          written.add(csv);
+        } else if (b instanceof CsvOnly t) {
           Path csv = dir.resolve("tables").resolve(t.table().name() + ".csv");
           AtomicFiles.writeString(csv, csv(t.table()));
           written.add(csv);

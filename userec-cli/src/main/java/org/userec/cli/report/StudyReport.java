@@ -134,7 +134,7 @@ public final class StudyReport {
     }
     r.figure("validation-curves", new Chart.Lines("Validation Recall@20 per epoch", "epoch", "valid Recall@20", curves, true));
     r.paragraph("The points are in tables/validation-curves.csv.");
-    r.table(new Report.Table("validation-curves", List.of("model", "epoch", "valid recall@20"), curveRows));
+    r.csvOnly(new Report.Table("validation-curves", List.of("model", "epoch", "valid recall@20"), curveRows));
 
     List<Path> tsne = tsneFiles(dir);
     if (!tsne.isEmpty()) {
