@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       AblateCommand.class,
       CompareCommand.class,
+      ReproduceCommand.class,
       ExportCommand.class,
       RecommendCommand.class,
       ServeCommand.class,
