@@ -1,5 +1,6 @@
 package org.userec.cli;
 
+import org.userec.config.ConfigChecks;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -70,6 +71,7 @@ final class CompareCommand implements Callable<Integer> {
     List<Comparison.Entry> entries = new ArrayList<>();
     List<String> sizes = new ArrayList<>();
     for (Session s : sessions) {
+      ConfigChecks.check(s.config(), ConfigChecks.DataFacts.UNKNOWN); // every model's grid, before any training
       entries.add(new Comparison.Entry(s.model(), s.config()));
       int n = s.config().expandGrid().size();
       sizes.add(s.model() + " (" + n + (n == 1 ? " setting)" : " settings)"));
