@@ -326,6 +326,68 @@ class AuditFindingsTest {
     assertThat(p.out()).contains("--meta meta_Baby.json.gz --name baby --out data/baby");
   }
 
+  @Test
+  void YamlDuplicateKey_isAnErrorNamingFileAndLine(@TempDir Path dir) throws IOException {
+    Path cfg = dir.resolve("dup.yaml");
+    Files.writeString(cfg, "epochs: 1\nn_layers: 1\nepochs: 2\n");
+    oneLineError(run(train(dir.resolve("runs"), "--config", cfg.toString())), "dup.yaml:", "duplicate key", "epochs");
+  }
+
+  @Test
+  void Y09_aTopLevelListSaysWhatAMappingLooksLike(@TempDir Path dir) throws IOException {
+    Path cfg = dir.resolve("list.yaml");
+    Files.writeString(cfg, "- epochs: 1\n");
+    oneLineError(run(train(dir.resolve("runs"), "--config", cfg.toString())), "a list", "one 'key: value' per line");
+  }
+
+  @Test
+  void P21_binaryGarbageAsReviewsIsRefusedEvenWithKcore1(@TempDir Path dir) throws IOException {
+    Path bin = dir.resolve("binary.bin");
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(3);
+    byte[] b = new byte[3000];
+    for (int i = 0; i < b.length; i++) {
+      b[i] = (byte) rng.nextInt(256);
+    }
+    Files.write(bin, b);
+    oneLineError(run("prepare", "--reviews", bin.toString(), "--kcore", "1", "--name", "toy", "--out", dir.resolve("out").toString()),
+        "binary.bin", "not a text file");
+    assertThat(dir.resolve("out")).doesNotExist();
+  }
+
+  @Test
+  void P10_mostlyCorruptReviewsAreRefusedNamingTheFirstBadLine(@TempDir Path dir) throws IOException {
+    Path csv = dir.resolve("r.csv");
+    Files.writeString(csv, "u1,i1\n\u00ff\u00fe garbage ; ; ;\nxx,yy,zz,ww,vv\n1,2,3,4,5,6\n");
+    oneLineError(run("prepare", "--reviews", csv.toString(), "--format", "csv", "--kcore", "1", "--name", "toy", "--out",
+        dir.resolve("out").toString()), "most lines are corrupt", "--format");
+  }
+
+  @Test
+  void U12_aFileGivenAsDatasetSaysItIsAFile() {
+    oneLineError(run("stats", "-d", tiny.resolve("tiny.inter").toString()), "is a file, not a dataset folder", "-d " + tiny);
+  }
+
+  @Test
+  void U11_aMissingDatasetPrintsThePathOnce(@TempDir Path dir) {
+    CliTest.Result r = run("stats", "-d", dir.resolve("nosuch").toString());
+    oneLineError(r, "no such folder");
+    assertThat(r.err()).doesNotContain(" and ");
+  }
+
+  @Test
+  void F09_pcaDimsZeroAsksForAtLeastOne(@TempDir Path dir) {
+    oneLineError(run("features", "pca", "--in", tiny.resolve("image_feat.npy").toString(), "--out", dir.resolve("x.npy").toString(),
+        "--dims", "0"), "at least 1");
+  }
+
+  @Test
+  void Keys_listsTheKeysWithDefaultsDocsAndRules() {
+    CliTest.Result r = run("keys", "-m", "LightGCN");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("epochs: 1000").contains("n_layers: [1, 2, 3, 4]").contains("[must be an integer >= 0]")
+        .contains("seed: 999  -- one seed drives").contains("# configs/model/LightGCN.yaml");
+  }
+
   static String ascii(byte[] b) {
     return new String(b, StandardCharsets.ISO_8859_1);
   }

@@ -43,12 +43,14 @@ public final class DatasetLoader {
       Path p = folder.resolve(m.fileName());
       if (!Files.isRegularFile(p)) {
         throw new BadInputException(p + ": feature file for modality '" + m.name() + "' not found; set " + m.configKey()
-            + " (now '" + m.fileName() + "') to the .npy file in " + folder + listing(folder, ".npy"));
+            + " (now '" + m.fileName() + "') to the .npy file in " + folder + listing(folder, ".npy")
+            + ", or leave the modality out (a model without features, or 'stats --no-features')");
       }
       featurePaths.add(p);
     }
 
-    InterFile rows = InterFileReader.read(inter, spec.columns());
+    InterFile rows = InterFileReader.read(inter, spec.columns(),
+        spec.dropDuplicateInteractions() ? InterFileReader.Duplicates.KEEP_FIRST : InterFileReader.Duplicates.REJECT);
     Interactions train = rows.split(InterFile.TRAIN);
     Interactions valid = rows.split(InterFile.VALID);
     Interactions test = rows.split(InterFile.TEST);
