@@ -34,6 +34,10 @@ public final class DatasetLoader {
           + "; set data_path so that it holds the folder '" + spec.name() + "' with " + spec.interFileName());
     }
     Path inter = spec.interFile();
+    if (Files.isDirectory(inter)) {
+      throw new BadInputException(inter + ": is a folder, not an .inter file; move the interaction file to " + inter
+          + " or set inter_file_name to the file's name");
+    }
     if (!Files.isRegularFile(inter)) {
       throw new BadInputException(inter + ": interaction file not found; set inter_file_name (now '" + spec.interFileName()
           + "') to the .inter file in " + folder + listing(folder, ".inter"));
