@@ -1,6 +1,5 @@
 package org.userec.cli;
 
-import org.userec.config.ConfigChecks;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.userec.BadInputException;
+import org.userec.config.ConfigChecks;
 import org.userec.data.DatasetLoader;
 import org.userec.run.Ablation;
 import org.userec.run.Datasets;

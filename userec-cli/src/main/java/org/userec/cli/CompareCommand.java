@@ -1,11 +1,11 @@
 package org.userec.cli;
 
-import org.userec.config.ConfigChecks;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.userec.config.ConfigChecks;
 import org.userec.data.DatasetLoader;
 import org.userec.run.Comparison;
 import org.userec.run.Datasets;

@@ -140,7 +140,10 @@ record Session(String model, Datasets.Located located, Config config) {
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
-      throw new BadInputException(option + base + ": cannot create the run folder " + dir + " (" + e.getMessage() + "); give a writable folder");
+      String why = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+          : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+          : e instanceof java.nio.file.NoSuchFileException ? "the file system does not allow it there" : e.getMessage();
+      throw new BadInputException(option + base + ": cannot create the run folder " + dir + " (" + why + "); give a writable folder");
     }
     writeInfo(dir, data);
     return dir;

@@ -110,7 +110,12 @@ class AuditFindingsTest {
 
   @Test
   void M10_runDirUnwritableIsOneLine() {
-    oneLineError(run(train(Path.of("/proc/nope"))), "--run-dir", "/proc");
+    oneLineError(run(train(Path.of("/proc/nope"))), "--run-dir", "/proc", "give a writable folder");
+  }
+
+  @Test
+  void U21_anUnclosedListSaysSo(@TempDir Path runs) {
+    oneLineError(run(train(runs, "--set", "n_layers=[2,3")), "n_layers", "unclosed list");
   }
 
   // --- config values: stack traces and silent acceptance ---

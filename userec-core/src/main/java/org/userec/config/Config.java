@@ -74,8 +74,11 @@ public final class Config {
   }
 
   private BadInputException wrongType(String key, String want) {
+    Object v = values.get(key);
+    String hint = v instanceof String s && (s.strip().startsWith("[") && !s.strip().endsWith("]") || s.strip().startsWith("{") && !s.strip().endsWith("}"))
+        ? " (an unclosed list? write [a, b])" : "";
     return new BadInputException(
-        source(key) + ": key '" + key + "' must be " + want + ", got '" + values.get(key) + "'; fix it there or pass --set "
+        source(key) + ": key '" + key + "' must be " + want + ", got '" + v + "'" + hint + "; fix it there or pass --set "
             + key + "=VALUE");
   }
 

@@ -145,6 +145,15 @@ class AuditReaderFindingsTest {
     assertThatThrownBy(() -> NpyReader.readHeader(p)).satisfies(AuditReaderFindingsTest::oneLine).hasMessageContaining("truncated");
   }
 
+  @Test
+  void Fuzz_aLineBreakQuotedFromADamagedNpyHeaderStaysOneLine() throws IOException {
+    Path p = dir.resolve("image_feat.npy");
+    NpyWriter.writeFloat32(p, 2, 2, new float[4]);
+    String text = new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1).replace("'descr'", "'\ndescr'");
+    Files.write(p, text.getBytes(StandardCharsets.ISO_8859_1));
+    assertThatThrownBy(() -> NpyReader.read(p)).satisfies(AuditReaderFindingsTest::oneLine).hasMessageContaining("\\n");
+  }
+
   // --- config values (the table of ConfigChecks) ---
 
   static Config lightGcn(String... sets) {
