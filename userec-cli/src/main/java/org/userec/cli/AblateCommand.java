@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.userec.BadInputException;
+import org.userec.config.ConfigChecks;
 import org.userec.data.DatasetLoader;
 import org.userec.run.Ablation;
 import org.userec.run.Datasets;
@@ -89,6 +90,7 @@ final class AblateCommand implements Callable<Integer> {
     } else if (variants.contains(Ablation.Variant.NO_MLLM) && !only.isEmpty()) {
       throw new BadInputException("--only no-mllm needs --image-feature FILE (plain image features)");
     }
+    ConfigChecks.check(s.config(), ConfigChecks.DataFacts.UNKNOWN); // the whole grid, before any training
     Ablation.Plan plan = new Ablation.Plan(variants, seeds, image);
     Path dir = runDir != null ? runDir : s.stampedDir(Path.of(s.config().getString("run_dir")), "ablation");
     String metric = s.config().getString("valid_metric");

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.userec.config.ConfigChecks;
 import org.userec.data.DatasetLoader;
 import org.userec.run.Comparison;
 import org.userec.run.Datasets;
@@ -72,6 +73,7 @@ final class CompareCommand implements Callable<Integer> {
     List<Comparison.Entry> entries = new ArrayList<>();
     List<String> sizes = new ArrayList<>();
     for (Session s : sessions) {
+      ConfigChecks.check(s.config(), ConfigChecks.DataFacts.UNKNOWN); // every model's grid, before any training
       entries.add(new Comparison.Entry(s.label(), s.model(), s.config()));
       int n = s.config().expandGrid().size();
       sizes.add(s.label() + " (" + n + (n == 1 ? " setting)" : " settings)"));

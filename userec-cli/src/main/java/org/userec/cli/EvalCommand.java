@@ -47,10 +47,18 @@ final class EvalCommand implements Callable<Integer> {
     if (!s.config().gridKeys().isEmpty() && s.config().expandGrid().size() > 1) {
       throw new BadInputException(run + ": is a grid run; pass one grid point's folder, e.g. " + run.resolve("grid-000"));
     }
+    List<String> diffs = RunFolder.configDiffs(run, s.config(), RunFolder.EVAL_CHANGES);
+    if (!diffs.isEmpty()) {
+      throw new BadInputException("eval " + run + ": the run was trained with another config (" + String.join("; ", diffs)
+          + "); its parameters belong to that model, so eval takes only keys that leave it as trained "
+          + new java.util.TreeSet<>(RunFolder.EVAL_CHANGES) + ": drop the --set/--config of the others, or train a run with them");
+    }
     Path file = params != null ? params : run.resolve(RunFolder.BEST);
     if (!Files.isRegularFile(file)) {
-      throw new BadInputException(file + ": no such parameter file; the run has not finished an evaluation yet");
+      throw new BadInputException(file + (params != null ? ": no such file; check the --params path"
+          : ": no such parameter file; the run has not finished an evaluation yet"));
     }
+    s.requireSameData(run, "eval");
     Dataset ds = s.dataset();
     TrainSettings ts = TrainSettings.from(s.config());
     Recommender model = ModelRegistry.create(s.model(), new ModelContext(s.config(), ds, Seeds.rng(ts.seed(), "init")));

@@ -46,7 +46,8 @@ final class FeaturesCommand implements Runnable {
         "Sentence embeddings of each item (MMRec's recipe: title brand categories description; a title-only table",
         "gives the title), float32 text_feat.npy.",
         "",
-        "Example: userec features text --items data/baby/items.tsv --out data/baby/text_feat.npy"
+        "Example: userec features text --items data/baby/items.tsv --out data/baby/text_feat.npy",
+        "         userec features text --items items.tsv --column name --out text_feat.npy   (the text is in column 'name')"
       })
   static final class Text implements Callable<Integer> {
     @Spec CommandLine.Model.CommandSpec spec;
@@ -63,13 +64,26 @@ final class FeaturesCommand implements Runnable {
     @Option(names = "--threads", description = "Encoder threads (default: all cores).")
     Integer threads;
 
+    @Option(names = "--column", paramLabel = "COLUMN", description = "Encode this column of the table alone (e.g. --column name), instead of MMRec's recipe.")
+    String column;
+
+    @Option(names = "--template", paramLabel = "TEXT", description = "Encode a text built from columns, e.g. --template '{title}. {description}'.")
+    String template;
+
+    @Option(names = "--allow-empty", description = "Encode items whose text is empty (they all get one identical embedding).")
+    boolean allowEmpty;
+
     @Override
     public Integer call() {
       requireFile(items, "--items");
+      if (column != null && template != null) {
+        throw new BadInputException("--column and --template both choose the text; give one of them");
+      }
+      String recipe = column != null ? "{" + column + "}" : template;
       PrintWriter w = spec.commandLine().getOut();
       int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
       try {
-        TextFeatures.run(items, out, batch, t, line -> {
+        TextFeatures.run(items, out, batch, t, recipe, allowEmpty, line -> {
           w.println(line);
           w.flush();
         });

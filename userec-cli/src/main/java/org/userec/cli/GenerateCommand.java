@@ -47,6 +47,9 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--dims", split = ",", paramLabel = "D", description = "Feature dimensions per modality, e.g. 768,384 (image, text).")
   List<Integer> dims = new ArrayList<>();
 
+  @Option(names = "--force", description = "Write into a folder that already holds files (files of the same names are replaced).")
+  boolean force;
+
   @Override
   public Integer call() {
     PrintWriter w = spec.commandLine().getOut();
@@ -67,6 +70,7 @@ final class GenerateCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new BadInputException("generate: " + e.getMessage());
     }
+    OutputFolder.check(out, force, "--out");
     long t0 = System.nanoTime();
     SyntheticGenerator.write(s, out);
     w.printf(Locale.ROOT, "wrote %s to %s in %.1fs%n", s.describe(), out, (System.nanoTime() - t0) / 1e9);

@@ -33,6 +33,7 @@ import picocli.CommandLine.Command;
       RecommendCommand.class,
       ServeCommand.class,
       LoadtestCommand.class,
+      KeysCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "Exit codes: 0 success, 1 failure, 2 bad input. Run 'userec help COMMAND' for a command's options."})
@@ -55,16 +56,61 @@ public final class Main implements Runnable {
   }
 
   static CommandLine commandLine() {
+    System.setProperty("userec.models", String.join(", ", org.userec.model.ModelRegistry.names()));
     CommandLine cl = new CommandLine(new Main());
     cl.setExecutionExceptionHandler(Main::handle);
     cl.setParameterExceptionHandler(
         (ex, a) -> {
           PrintWriter err = ex.getCommandLine().getErr();
-          err.println("error: " + ex.getMessage());
+          err.println("error: " + printable(ex.getMessage()) + hint(ex));
           err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
           return 2;
         });
+    HelpText.apply(cl);
     return cl;
+  }
+
+  /** A did-you-mean for a misspelled subcommand, or the --set form of an option that is a config key. */
+  private static String hint(CommandLine.ParameterException ex) {
+    if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+      String first = u.getUnmatched().get(0);
+      CommandLine cl = ex.getCommandLine();
+      if (!first.startsWith("-") && !cl.getSubcommands().isEmpty()) {
+        String s = org.userec.config.ConfigLoader.suggestion(first, cl.getSubcommands().keySet());
+        return s.isEmpty() ? "; commands: " + String.join(", ", cl.getSubcommands().keySet()) : "; unknown command" + s;
+      }
+      if (first.startsWith("--")) {
+        String key = first.substring(2).replace('-', '_');
+        int eq = key.indexOf('=');
+        key = eq > 0 ? key.substring(0, eq) : key;
+        if (org.userec.config.ConfigLoader.definedKeys("LightGCN").contains(key)) {
+          return "; config keys are set with --set " + key + "=VALUE";
+        }
+      }
+    }
+    return "";
+  }
+
+  /**
+   * The message with control and non-ASCII-printable bytes escaped: a message that quotes a binary or UTF-16
+   * file must stay one readable line (and must not make a terminal or grep treat stderr as binary).
+   */
+  static String printable(String s) {
+    if (s == null) {
+      return "";
+    }
+    StringBuilder sb = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\t') {
+        sb.append("\\t");
+      } else if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0xfffd || Character.isSurrogate(c)) {
+        sb.append(String.format("\\x%02x", (int) c & 0xff));
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.toString();
   }
 
   private static int handle(Exception ex, CommandLine cl, CommandLine.ParseResult parsed) {
@@ -78,7 +124,7 @@ public final class Main implements Runnable {
       t = t.getCause();
     }
     if (t instanceof BadInputException) {
-      err.println("error: " + t.getMessage());
+      err.println("error: " + printable(t.getMessage()));
       err.flush();
       return 2;
     }
@@ -92,9 +138,45 @@ public final class Main implements Runnable {
       err.flush();
       return 1;
     }
+    String io = ioFailure(ex);
+    if (io != null) { // a full disk, a vanished folder: the system's fault, not ours, and not a bug to trace
+      err.println("error: " + printable(io));
+      err.flush();
+      return 1;
+    }
     err.println("error: " + ex);
     ex.printStackTrace(err);
     err.flush();
     return 1;
+  }
+
+  /**
+   * One line for an I/O failure anywhere in the cause chain: the outermost message (what we were doing) and the
+   * innermost one (the system's reason, e.g. "File too large" or "No space left on device"); null if there is
+   * no I/O failure in the chain.
+   */
+  static String ioFailure(Throwable ex) {
+    Throwable io = null;
+    for (Throwable t = ex; t != null; t = t.getCause()) {
+      if (t instanceof java.io.IOException || t instanceof java.io.UncheckedIOException) {
+        io = t;
+        break;
+      }
+    }
+    if (io == null) {
+      return null;
+    }
+    Throwable root = io;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    String what = io.getMessage() == null ? io.getClass().getSimpleName() : io.getMessage();
+    String why = root == io ? "" : root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    if (root instanceof java.nio.file.NoSuchFileException) {
+      why = "no such file or folder: " + why;
+    } else if (root instanceof java.nio.file.AccessDeniedException) {
+      why = "permission denied: " + why;
+    }
+    return what + (why.isEmpty() || what.contains(why) ? "" : " (" + why + ")") + "; check the disk space and permissions there";
   }
 }

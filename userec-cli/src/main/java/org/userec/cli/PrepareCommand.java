@@ -50,9 +50,13 @@ final class PrepareCommand implements Callable<Integer> {
   @Option(names = {"-q", "--quiet"}, description = "Print only the summary.")
   boolean quiet;
 
+  @Option(names = "--force", description = "Write into a folder that already holds files (files of the same names are replaced).")
+  boolean force;
+
   @Override
   public Integer call() {
     PrintWriter w = spec.commandLine().getOut();
+    OutputFolder.check(out, force, "--out");
     PrepareDataset.Spec s = new PrepareDataset.Spec(reviews, meta, RawFormat.parse(format), name, out, kcore, PrepareDataset.Split.parse(split), seed);
     PrepareDataset.Report r = PrepareDataset.run(s, line -> {
       if (!quiet) {

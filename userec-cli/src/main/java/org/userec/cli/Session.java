@@ -17,6 +17,7 @@ import org.userec.config.ConfigLoader;
 import org.userec.config.ModelConfigs;
 import org.userec.config.ModelVariant;
 import org.userec.config.Yaml;
+import org.userec.data.DataFingerprint;
 import org.userec.data.Dataset;
 import org.userec.data.DatasetLoader;
 import org.userec.model.ModelRegistry;
@@ -90,6 +91,9 @@ record Session(ModelVariant entry, Datasets.Located located, Config config) {
 
   /** Re-opens a run folder written by 'train' (its merged config, model and dataset). */
   static Session resume(Path runDir, Common common) {
+    if (!Files.exists(runDir)) {
+      throw new BadInputException(runDir + ": no such run folder; pass the folder 'train' printed (run folder: ...)");
+    }
     Path info = runDir.resolve(RUN_INFO);
     if (!Files.isRegularFile(info) && runDir.toAbsolutePath().getParent() != null) {
       info = runDir.toAbsolutePath().getParent().resolve(RUN_INFO); // a grid point inside a run folder
@@ -105,6 +109,10 @@ record Session(ModelVariant entry, Datasets.Located located, Config config) {
     }
     String model = ModelRegistry.canonical(p.getProperty("model"));
     Datasets.Located loc = new Datasets.Located(p.getProperty("dataset"), Path.of(p.getProperty("folder")));
+    if (!Files.isRegularFile(runDir.resolve("config.yaml"))) {
+      throw new BadInputException(runDir + ": holds no config.yaml, so no training started there (a rejected command left the folder)"
+          + "; delete it and start the run again");
+    }
     Map<String, Object> saved = Yaml.parseFile(runDir.resolve("config.yaml"));
     ConfigLoader loader = new ConfigLoader().model(model, ModelRegistry.names()).values(runDir.resolve("config.yaml").toString(), saved);
     Config config = loader.overrides(common.overrides).build();
@@ -134,10 +142,66 @@ record Session(ModelVariant entry, Datasets.Located located, Config config) {
     return load().dataset();
   }
 
-  Path newRunDir(Path runDirOption) {
-    Path dir = stampedDir(runDirOption != null ? runDirOption : Path.of(config.getString("run_dir")), label());
-    writeInfo(dir);
+  /**
+   * Makes the run folder and writes its run.properties (model, dataset, the data's fingerprint). Call it only
+   * after every check passed: a rejected command leaves no folder.
+   */
+  Path newRunDir(Path runDirOption, DataFingerprint data) {
+    Path base = runDirOption != null ? runDirOption : Path.of(config.getString("run_dir"));
+    String option = runDirOption != null ? "--run-dir " : "run_dir ";
+    for (Path p = base.toAbsolutePath(); p != null; p = p.getParent()) {
+      if (Files.exists(p)) {
+        if (!Files.isDirectory(p)) {
+          throw new BadInputException(option + base + ": " + p + " is a file, not a folder; give a folder for the run folders");
+        }
+        if (!Files.isWritable(p)) {
+          throw new BadInputException(option + base + ": cannot create folders in " + p + " (not writable); give a writable folder");
+        }
+        break;
+      }
+    }
+    Path dir = stampedDir(base, label());
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      String why = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+          : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+          : e instanceof java.nio.file.NoSuchFileException ? "the file system does not allow it there" : e.getMessage();
+      throw new BadInputException(option + base + ": cannot create the run folder " + dir + " (" + why + "); give a writable folder");
+    }
+    writeInfo(dir, data);
     return dir;
+  }
+
+  /** The run.properties of a run folder (or of the run holding a grid point), as {@link #resume} finds it. */
+  static Properties runInfo(Path runDir) {
+    Path info = runDir.resolve(RUN_INFO);
+    if (!Files.isRegularFile(info) && runDir.toAbsolutePath().getParent() != null) {
+      info = runDir.toAbsolutePath().getParent().resolve(RUN_INFO);
+    }
+    Properties p = new Properties();
+    try (var in = Files.newBufferedReader(info)) {
+      p.load(in);
+    } catch (IOException e) {
+      throw new BadInputException(info + ": cannot read (" + e.getMessage() + ")");
+    }
+    return p;
+  }
+
+  /** The data this session reads, fingerprinted. */
+  DataFingerprint fingerprint() {
+    return DataFingerprint.of(Datasets.spec(config, located, multimodal()));
+  }
+
+  /**
+   * Refuses data that differ from those the run in {@code runDir} was trained on (runs made before
+   * fingerprints existed pass).
+   */
+  void requireSameData(Path runDir, String command) {
+    DataFingerprint then = DataFingerprint.fromProperties(runInfo(runDir));
+    if (then != null) {
+      then.requireSame(fingerprint(), located.folder(), runDir, command);
+    }
   }
 
   /** A fresh folder {@code <base>/<dataset>/<prefix>-<time>} (not created). */
@@ -151,18 +215,33 @@ record Session(ModelVariant entry, Datasets.Located located, Config config) {
     return dir;
   }
 
-  void writeInfo(Path dir) {
+  void writeInfo(Path dir, DataFingerprint data) {
     Map<String, String> info = new LinkedHashMap<>();
     info.put("model", model());
     info.put("dataset", located.name());
     info.put("folder", located.folder().toString());
-    StringBuilder sb = new StringBuilder("# written by userec train; used by --resume\n");
-    info.forEach((k, v) -> sb.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n'));
+    if (data != null) {
+      info.putAll(data.toProperties());
+    }
+    StringBuilder sb = new StringBuilder("# written by userec train; used by --resume and eval (data.*: size and hash of each file read)\n");
+    info.forEach((k, v) -> sb.append(escape(k, true)).append('=').append(escape(v, false)).append('\n'));
     try {
       Files.createDirectories(dir);
       AtomicFiles.writeString(dir.resolve(RUN_INFO), sb.toString());
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new UncheckedIOException(dir + ": cannot write " + RUN_INFO, e);
     }
+  }
+
+  /** java.util.Properties escaping of a key or value (backslash, and in keys '=', ':' and blanks). */
+  private static String escape(String s, boolean key) {
+    StringBuilder sb = new StringBuilder();
+    for (char c : s.toCharArray()) {
+      if (c == '\\' || (key && (c == '=' || c == ':' || c == ' ' || c == '#' || c == '!'))) {
+        sb.append('\\');
+      }
+      sb.append(c);
+    }
+    return sb.toString();
   }
 }

@@ -10,6 +10,8 @@ import org.userec.BadInputException;
 import org.userec.data.DatasetLoader;
 import org.userec.eval.Metrics;
 import org.userec.run.Experiment;
+import org.userec.train.RunFolder;
+import org.userec.train.RunLock;
 import org.userec.train.TrainListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,12 +29,14 @@ import picocli.CommandLine.Spec;
       "Examples:",
       "  userec train -m LightGCN -d ../shared/data/baby --set n_layers=2 --set reg_weight=1e-4",
       "  userec train -m BPR -d ../shared/data/baby                 (MMRec's full reg_weight grid)",
-      "  userec train --resume runs/baby/LightGCN-20261128-101500   (continue after a crash)"
+      "  userec train -m LightGCN -d ../shared/data/baby --epochs 3  (at most 3 epochs; the same as --set epochs=3)",
+      "  userec train --resume runs/baby/LightGCN-20261128-101500   (continue after a crash or Ctrl-C)",
+      "Config keys with their defaults: 'userec keys -m MODEL'."
     })
 final class TrainCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = {"-m", "--model"}, paramLabel = "MODEL", description = "Model name: BPR, LightGCN, ...")
+  @Option(names = {"-m", "--model"}, paramLabel = "MODEL", description = "Model name: ${sys:userec.models}.")
   String model;
 
   @Option(names = {"-d", "--dataset"}, paramLabel = "DATASET", description = "Dataset folder, or a name under data_path.")
@@ -46,31 +50,57 @@ final class TrainCommand implements Callable<Integer> {
 
   @Mixin Common common;
 
+  @Option(names = "--epochs", paramLabel = "N", description = "Train at most N epochs (the same as --set epochs=N).")
+  Integer epochs;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    if (epochs != null) {
+      common.overrides.add("epochs=" + epochs);
+    }
     Session s;
     Path dir;
-    if (resume != null) {
-      if (model != null || dataset != null) {
-        throw new BadInputException("--resume takes the model and dataset from the run folder; drop -m/-d");
+    RunLock lock = null;
+    boolean fresh = resume == null;
+    try {
+      if (!fresh) {
+        if (model != null || dataset != null) {
+          throw new BadInputException("--resume takes the model and dataset from the run folder; drop -m/-d");
+        }
+        s = Session.resume(resume, common);
+        dir = resume;
+        lock = RunLock.acquire(dir);
+        s.requireSameData(dir, "--resume");
+        int removed = RunFolder.removeStaleTemps(dir);
+        if (removed > 0 && !common.quiet) {
+          out.println("removed " + removed + " temporary file" + (removed == 1 ? "" : "s") + " an interrupted write left in " + dir);
+        }
+      } else {
+        if (model == null || dataset == null) {
+          throw new BadInputException("train needs --model and --dataset (or --resume RUN); see 'userec train --help'");
+        }
+        s = Session.open(model, dataset, common);
+        dir = null;
       }
-      s = Session.resume(resume, common);
-      dir = resume;
-    } else {
-      if (model == null || dataset == null) {
-        throw new BadInputException("train needs --model and --dataset (or --resume RUN); see 'userec train --help'");
+      DatasetLoader.Loaded loaded = s.load();
+      Experiment.validate(s.config(), loaded.dataset()); // every grid point, before any folder or training
+      if (!common.quiet) {
+        out.println(loaded.stats().toText());
       }
-      s = Session.open(model, dataset, common);
-      dir = null;
+      if (fresh) {
+        dir = s.newRunDir(runDir, s.fingerprint());
+        lock = RunLock.acquire(dir);
+      }
+      return train(out, s, loaded, dir, fresh);
+    } finally {
+      if (lock != null) {
+        lock.close();
+      }
     }
-    DatasetLoader.Loaded loaded = s.load();
-    if (!common.quiet) {
-      out.println(loaded.stats().toText());
-    }
-    if (dir == null) {
-      dir = s.newRunDir(runDir);
-    }
+  }
+
+  private int train(PrintWriter out, Session s, DatasetLoader.Loaded loaded, Path dir, boolean fresh) {
     if (!common.quiet) {
       out.println("run folder: " + dir);
       List<String> grid = s.config().gridKeys();
@@ -80,18 +110,28 @@ final class TrainCommand implements Callable<Integer> {
       out.flush();
     }
     String metric = s.config().getString("valid_metric");
-    Experiment.Outcome o =
-        Experiment.run(
-            s.model(),
-            s.config(),
-            loaded.dataset(),
-            dir,
-            (i, n, label) -> {
-              String prefix = n > 1 ? "[" + (i + 1) + "/" + n + " " + label + "] " : "";
-              List<TrainListener> ls = new ArrayList<>();
-              ls.add(new ConsoleProgress(out, prefix, metric, common.quiet));
-              return ls;
-            });
+    Interrupted hint = Interrupted.watch(dir);
+    Experiment.Outcome o;
+    try {
+      o = Experiment.run(
+          s.model(),
+          s.config(),
+          loaded.dataset(),
+          dir,
+          (i, n, label) -> {
+            String prefix = n > 1 ? "[" + (i + 1) + "/" + n + " " + label + "] " : "";
+            List<TrainListener> ls = new ArrayList<>();
+            ls.add(new ConsoleProgress(out, prefix, metric, common.quiet));
+            return ls;
+          });
+    } catch (BadInputException e) {
+      if (fresh) {
+        RunFolders.deleteIfNothingTrained(dir); // a rejected run leaves no folder to confuse --resume or eval
+      }
+      throw e;
+    } finally {
+      hint.done();
+    }
     printOutcome(out, o, s.config().getString("select_by"));
     return 0;
   }

@@ -74,8 +74,11 @@ public final class Config {
   }
 
   private BadInputException wrongType(String key, String want) {
+    Object v = values.get(key);
+    String hint = v instanceof String s && (s.strip().startsWith("[") && !s.strip().endsWith("]") || s.strip().startsWith("{") && !s.strip().endsWith("}"))
+        ? " (an unclosed list? write [a, b])" : "";
     return new BadInputException(
-        source(key) + ": key '" + key + "' must be " + want + ", got '" + values.get(key) + "'; fix it there or pass --set "
+        source(key) + ": key '" + key + "' must be " + want + ", got '" + v + "'" + hint + "; fix it there or pass --set "
             + key + "=VALUE");
   }
 
@@ -113,8 +116,11 @@ public final class Config {
   public int getInt(String key) {
     Object v = raw(key);
     Double d = asDouble(v);
-    if (d == null || d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE) {
+    if (d == null || d != Math.rint(d)) {
       throw wrongType(key, "an integer");
+    }
+    if (Math.abs(d) > Integer.MAX_VALUE) {
+      throw wrongType(key, "an integer between -2147483647 and 2147483647");
     }
     return d.intValue();
   }
@@ -259,7 +265,14 @@ public final class Config {
 
   private void expand(List<String> keys, int depth, Map<String, Object> chosen, List<Config> out) {
     if (depth == keys.size()) {
-      out.add(with(chosen, "grid"));
+      // each grid value keeps the layer that listed it, so an error names the file (or --set) to fix
+      Map<String, Object> v = new LinkedHashMap<>(values);
+      Map<String, String> s = new LinkedHashMap<>(sources);
+      chosen.forEach((k, val) -> {
+        v.put(k, val);
+        s.put(k, source(k) + " (grid value " + Yaml.render(val) + ")");
+      });
+      out.add(new Config(v, s));
       return;
     }
     String k = keys.get(depth);

@@ -23,7 +23,9 @@ public final class Yaml {
   public static Map<String, Object> parseMap(String text, String source) {
     Object doc;
     try {
-      doc = new org.yaml.snakeyaml.Yaml(new LoaderOptions()).load(text);
+      LoaderOptions options = new LoaderOptions();
+      options.setAllowDuplicateKeys(false); // a key written twice is an error naming the line, not a logged warning
+      doc = new org.yaml.snakeyaml.Yaml(options).load(text);
     } catch (MarkedYAMLException e) {
       int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
       throw new BadInputException(
@@ -35,7 +37,8 @@ public final class Yaml {
       return new LinkedHashMap<>();
     }
     if (!(doc instanceof Map<?, ?> m)) {
-      throw new BadInputException(source + ": expected a mapping of key: value lines, got " + doc.getClass().getSimpleName());
+      String got = doc instanceof List ? "a list (lines starting with '- ')" : "a single value '" + doc + "'";
+      throw new BadInputException(source + ": expected a mapping of key: value lines, got " + got + "; write one 'key: value' per line, e.g. epochs: 50");
     }
     Map<String, Object> out = new LinkedHashMap<>();
     m.forEach((k, v) -> out.put(String.valueOf(k), v));

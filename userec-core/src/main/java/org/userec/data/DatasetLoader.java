@@ -34,6 +34,10 @@ public final class DatasetLoader {
           + "; set data_path so that it holds the folder '" + spec.name() + "' with " + spec.interFileName());
     }
     Path inter = spec.interFile();
+    if (Files.isDirectory(inter)) {
+      throw new BadInputException(inter + ": is a folder, not an .inter file; move the interaction file to " + inter
+          + " or set inter_file_name to the file's name");
+    }
     if (!Files.isRegularFile(inter)) {
       throw new BadInputException(inter + ": interaction file not found; set inter_file_name (now '" + spec.interFileName()
           + "') to the .inter file in " + folder + listing(folder, ".inter"));
@@ -43,12 +47,14 @@ public final class DatasetLoader {
       Path p = folder.resolve(m.fileName());
       if (!Files.isRegularFile(p)) {
         throw new BadInputException(p + ": feature file for modality '" + m.name() + "' not found; set " + m.configKey()
-            + " (now '" + m.fileName() + "') to the .npy file in " + folder + listing(folder, ".npy"));
+            + " (now '" + m.fileName() + "') to the .npy file in " + folder + listing(folder, ".npy")
+            + ", or leave the modality out (a model without features, or 'stats --no-features')");
       }
       featurePaths.add(p);
     }
 
-    InterFile rows = InterFileReader.read(inter, spec.columns());
+    InterFile rows = InterFileReader.read(inter, spec.columns(),
+        spec.dropDuplicateInteractions() ? InterFileReader.Duplicates.KEEP_FIRST : InterFileReader.Duplicates.REJECT);
     Interactions train = rows.split(InterFile.TRAIN);
     Interactions valid = rows.split(InterFile.VALID);
     Interactions test = rows.split(InterFile.TEST);

@@ -11,7 +11,8 @@ import org.userec.BadInputException;
  * name), the {@code .inter} file ({@code inter_file_name}) with its separator ({@code field_separator}) and
  * column names ({@code USER_ID_FIELD}, {@code ITEM_ID_FIELD}, {@code inter_splitting_label}), one feature
  * file per modality ({@code vision_feature_file}, {@code text_feature_file}, ...), and whether to drop
- * validation/test rows of users without training rows ({@code filter_out_cod_start_users}, default true).
+ * validation/test rows of users without training rows ({@code filter_out_cod_start_users}, default true), and
+ * whether repeated (user, item) rows are dropped ({@code drop_duplicate_interactions}, default false: an error).
  */
 public record DatasetSpec(
     Path folder,
@@ -22,7 +23,8 @@ public record DatasetSpec(
     String itemField,
     String splitField,
     List<Modality> modalities,
-    boolean filterColdStartUsers) {
+    boolean filterColdStartUsers,
+    boolean dropDuplicateInteractions) {
 
   /**
    * One modality: its name (the {@link FeatureTable}'s name), the {@code .npy} file in the dataset folder,
@@ -73,23 +75,23 @@ public record DatasetSpec(
    * x_label}, no features, cold-start filter on.
    */
   public static DatasetSpec of(Path folder, String name) {
-    return new DatasetSpec(folder, name, name + ".inter", '\t', "userID", "itemID", "x_label", List.of(), true);
+    return new DatasetSpec(folder, name, name + ".inter", '\t', "userID", "itemID", "x_label", List.of(), true, false);
   }
 
   public DatasetSpec withInterFileName(String file) {
-    return new DatasetSpec(folder, name, file, separator, userField, itemField, splitField, modalities, filterColdStartUsers);
+    return new DatasetSpec(folder, name, file, separator, userField, itemField, splitField, modalities, filterColdStartUsers, dropDuplicateInteractions);
   }
 
   public DatasetSpec withColumns(String user, String item, String split) {
-    return new DatasetSpec(folder, name, interFileName, separator, user, item, split, modalities, filterColdStartUsers);
+    return new DatasetSpec(folder, name, interFileName, separator, user, item, split, modalities, filterColdStartUsers, dropDuplicateInteractions);
   }
 
   public DatasetSpec withSeparator(char sep) {
-    return new DatasetSpec(folder, name, interFileName, sep, userField, itemField, splitField, modalities, filterColdStartUsers);
+    return new DatasetSpec(folder, name, interFileName, sep, userField, itemField, splitField, modalities, filterColdStartUsers, dropDuplicateInteractions);
   }
 
   public DatasetSpec withModalities(List<Modality> list) {
-    return new DatasetSpec(folder, name, interFileName, separator, userField, itemField, splitField, list, filterColdStartUsers);
+    return new DatasetSpec(folder, name, interFileName, separator, userField, itemField, splitField, list, filterColdStartUsers, dropDuplicateInteractions);
   }
 
   /** Adds a modality named {@code name} read from {@code fileName} in the folder. */
@@ -100,7 +102,12 @@ public record DatasetSpec(
   }
 
   public DatasetSpec withFilterColdStartUsers(boolean filter) {
-    return new DatasetSpec(folder, name, interFileName, separator, userField, itemField, splitField, modalities, filter);
+    return new DatasetSpec(folder, name, interFileName, separator, userField, itemField, splitField, modalities, filter, dropDuplicateInteractions);
+  }
+
+  /** Repeated (user, item) rows: keep each pair's first row (true) or refuse the file (false, the default). */
+  public DatasetSpec withDropDuplicateInteractions(boolean drop) {
+    return new DatasetSpec(folder, name, interFileName, separator, userField, itemField, splitField, modalities, filterColdStartUsers, drop);
   }
 
   public Path interFile() {

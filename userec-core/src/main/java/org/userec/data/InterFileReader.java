@@ -51,7 +51,19 @@ public final class InterFileReader {
     return read(file, Columns.MMREC);
   }
 
+  /** What to do with repeated (user, item) rows, which MMRec would count twice (in training and in the metrics). */
+  public enum Duplicates {
+    /** An error naming the first repeated row's line (the default: repeated rows are usually a mistake). */
+    REJECT,
+    /** Keep each pair's first row, drop the rest (config key {@code drop_duplicate_interactions: true}). */
+    KEEP_FIRST
+  }
+
   public static InterFile read(Path file, Columns columns) {
+    return read(file, columns, Duplicates.REJECT);
+  }
+
+  public static InterFile read(Path file, Columns columns, Duplicates duplicates) {
     byte[] bytes;
     try {
       if (Files.isDirectory(file)) {
@@ -68,13 +80,19 @@ public final class InterFileReader {
     } catch (IOException e) {
       throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
     }
-    return parse(file, bytes, columns);
+    return parse(file, bytes, columns, duplicates);
   }
 
   /** Parses the bytes of a file; {@code file} is only used in messages and the result. */
   public static InterFile parse(Path file, byte[] b, Columns columns) {
+    return parse(file, b, columns, Duplicates.REJECT);
+  }
+
+  /** Parses the bytes of a file; {@code file} is only used in messages and the result. */
+  public static InterFile parse(Path file, byte[] b, Columns columns, Duplicates duplicates) {
     final byte sep = (byte) columns.separator();
     final int n = b.length;
+    requireText(file, b);
     int pos = 0;
     if (n >= 3 && (b[0] & 0xff) == 0xEF && (b[1] & 0xff) == 0xBB && (b[2] & 0xff) == 0xBF) {
       pos = 3; // UTF-8 byte-order mark
@@ -92,6 +110,11 @@ public final class InterFileReader {
     for (String h : headerLine.split(java.util.regex.Pattern.quote(String.valueOf(columns.separator())), -1)) {
       header.add(h.strip());
     }
+    if (header.stream().allMatch(h -> h.matches("-?[0-9]+(\\.[0-9]*)?"))) {
+      throw new BadInputException(file + ":1: the first line " + header + " holds numbers, not column names: the header line is missing"
+          + "; add a first line naming the columns: " + columns.user() + ", " + columns.item() + " and " + columns.split()
+          + " separated by " + sepName(columns.separator()));
+    }
     for (int i = 0; i < header.size(); i++) {
       if (header.lastIndexOf(header.get(i)) != i) {
         throw new BadInputException(file + ":1: column '" + header.get(i) + "' appears twice in the header " + header + "; give every column its own name");
@@ -107,6 +130,7 @@ public final class InterFileReader {
     int[] users = new int[cap];
     int[] items = new int[cap];
     byte[] labels = new byte[cap];
+    int[] lines = new int[cap];
     int rows = 0;
     int maxUser = -1;
     int maxItem = -1;
@@ -147,7 +171,9 @@ public final class InterFileReader {
         users = Arrays.copyOf(users, grow);
         items = Arrays.copyOf(items, grow);
         labels = Arrays.copyOf(labels, grow);
+        lines = Arrays.copyOf(lines, grow);
       }
+      lines[rows] = line;
       users[rows] = u;
       items[rows] = i;
       labels[rows] = (byte) l;
@@ -164,6 +190,16 @@ public final class InterFileReader {
     if (rows == 0) {
       throw new BadInputException(file + ": no interaction rows after the header; add one line per interaction: user, item, split label");
     }
+    requireDense(file, users, rows, maxUser, columns.user(), "users");
+    requireDense(file, items, rows, maxItem, columns.item(), "items");
+    int kept = duplicates(file, users, items, labels, lines, rows, columns, duplicates);
+    if (kept < rows) {
+      perLabel = new int[3];
+      for (int r = 0; r < kept; r++) {
+        perLabel[labels[r]]++;
+      }
+      rows = kept;
+    }
     String[] splitNames = {"train", "validation", "test"};
     for (int l = 0; l < 3; l++) {
       if (perLabel[l] == 0) {
@@ -173,6 +209,99 @@ public final class InterFileReader {
       }
     }
     return new InterFile(file, maxUser + 1, maxItem + 1, Arrays.copyOf(users, rows), Arrays.copyOf(items, rows), Arrays.copyOf(labels, rows));
+  }
+
+  /**
+   * A binary or UTF-16 file is refused before parsing: its bytes would otherwise be quoted in a message (and
+   * UTF-16 text has a NUL in every other byte).
+   */
+  private static void requireText(Path file, byte[] b) {
+    if (b.length >= 2 && ((b[0] & 0xff) == 0xFF && (b[1] & 0xff) == 0xFE || (b[0] & 0xff) == 0xFE && (b[1] & 0xff) == 0xFF)) {
+      throw new BadInputException(file + ": is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8, e.g. iconv -f UTF-16 -t UTF-8");
+    }
+    int limit = Math.min(b.length, 1 << 16);
+    for (int p = 0; p < limit; p++) {
+      if (b[p] == 0) {
+        boolean utf16 = p < 4 && limit > 8 && (b[p ^ 1] != 0);
+        throw new BadInputException(file + ": is not a text file (a 0x00 byte at offset " + p + ")" + (utf16 ? "; it looks like UTF-16: save it as UTF-8"
+            : "; an .inter file is UTF-8 text, one interaction per line with fields separated by tabs"));
+      }
+    }
+  }
+
+  /**
+   * Ids must be dense (0..n-1): every id up to the maximum gets a row of parameters, so a few sparse raw ids
+   * (one userID of 5,000,000 in 2,000 rows) would allocate gigabytes. Checked before anything is sized by the
+   * maximum: refused when more than half the id range (and over 1,000 ids) never occurs.
+   */
+  private static void requireDense(Path file, int[] ids, int rows, int max, String column, String what) {
+    long range = (long) max + 1;
+    if (range <= 1000 || range <= 2L * rows) {
+      return; // cannot be badly sparse (rows bound the distinct ids), or small enough not to matter
+    }
+    int[] sorted = Arrays.copyOf(ids, rows);
+    Arrays.sort(sorted);
+    int distinct = 0;
+    for (int k = 0; k < rows; k++) {
+      if (k == 0 || sorted[k] != sorted[k - 1]) {
+        distinct++;
+      }
+    }
+    long unused = range - distinct;
+    if (unused > Math.max(1000, distinct)) {
+      throw new BadInputException(file + ": " + column + " goes up to " + max + " but only " + distinct + " distinct " + what + " occur in "
+          + rows + " rows; ids must be dense 0-based integers (every id up to the maximum gets parameters): map the raw ids to 0.."
+          + (distinct - 1) + " first (userec prepare does)");
+    }
+  }
+
+  /**
+   * Finds repeated (user, item) rows. {@link Duplicates#REJECT}: an error naming the first repeat's line and the
+   * line it repeats; {@link Duplicates#KEEP_FIRST}: compacts the arrays in place to each pair's first row and
+   * returns the new row count.
+   */
+  private static int duplicates(Path file, int[] users, int[] items, byte[] labels, int[] lines, int rows, Columns columns,
+      Duplicates policy) {
+    long[] keys = new long[rows];
+    for (int r = 0; r < rows; r++) {
+      keys[r] = ((long) users[r] << 32) | (items[r] & 0xffffffffL);
+    }
+    long[] sorted = keys.clone();
+    Arrays.sort(sorted);
+    boolean any = false;
+    for (int k = 1; k < rows && !any; k++) {
+      any = sorted[k] == sorted[k - 1];
+    }
+    if (!any) {
+      return rows;
+    }
+    java.util.HashMap<Long, Integer> first = new java.util.HashMap<>();
+    if (policy == Duplicates.REJECT) {
+      int dups = 0;
+      int firstDup = -1;
+      for (int r = 0; r < rows; r++) {
+        if (first.putIfAbsent(keys[r], r) != null) {
+          dups++;
+          firstDup = firstDup < 0 ? r : firstDup;
+        }
+      }
+      int orig = first.get(keys[firstDup]);
+      throw new BadInputException(file + ":" + lines[firstDup] + ": " + columns.user() + " " + users[firstDup] + ", " + columns.item() + " "
+          + items[firstDup] + " repeats line " + lines[orig] + " (" + dups + " repeated pair" + (dups == 1 ? "" : "s")
+          + " in all; each would count twice in training and metrics); remove them, or set drop_duplicate_interactions: true to keep each pair's first row");
+    }
+    int w = 0;
+    for (int r = 0; r < rows; r++) {
+      if (first.putIfAbsent(keys[r], r) != null) {
+        continue;
+      }
+      users[w] = users[r];
+      items[w] = items[r];
+      labels[w] = labels[r];
+      lines[w] = lines[r];
+      w++;
+    }
+    return w;
   }
 
   private static int column(Path file, List<String> header, String name, String key, Columns columns) {

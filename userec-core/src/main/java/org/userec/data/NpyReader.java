@@ -80,17 +80,7 @@ public final class NpyReader {
     try (FileChannel ch = open(file)) {
       long size = ch.size();
       Header h = parseHeader(file, ch, size);
-      long available = size - h.dataOffset();
-      if (available < h.dataBytes()) {
-        throw bad(file, String.format(Locale.ROOT,
-            "truncated: the header promises %dx%d %s = %d bytes of data but only %d follow it; the file was cut short, copy or save it again",
-            h.rows(), h.cols(), h.descr(), h.dataBytes(), available));
-      }
-      if (available > h.dataBytes()) {
-        throw bad(file, String.format(Locale.ROOT,
-            "%d bytes follow the %dx%d %s data that the header does not account for; the file is damaged or its header wrong, save it again with np.save",
-            available - h.dataBytes(), h.rows(), h.cols(), h.descr()));
-      }
+      checkSize(file, h, size);
       float[] out = new float[h.rows() * h.cols()];
       readData(file, ch, h, out);
       return new FeatureTable(name, h.rows(), h.cols(), out);
@@ -99,12 +89,31 @@ public final class NpyReader {
     }
   }
 
-  /** Reads and checks only the header: a cheap way to learn a file's shape and dtype. */
+  /**
+   * Reads and checks only the header, and that the file's size matches it: a cheap way to learn a file's shape
+   * and dtype (a header that claims more rows than the file holds is reported as truncated, not as a shape).
+   */
   public static Header readHeader(Path file) {
     try (FileChannel ch = open(file)) {
-      return parseHeader(file, ch, ch.size());
+      Header h = parseHeader(file, ch, ch.size());
+      checkSize(file, h, ch.size());
+      return h;
     } catch (IOException e) {
       throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void checkSize(Path file, Header h, long size) {
+    long available = size - h.dataOffset();
+    if (available < h.dataBytes()) {
+      throw bad(file, String.format(Locale.ROOT,
+          "truncated: the header promises %dx%d %s = %d bytes of data but only %d follow it; the file was cut short, copy or save it again",
+          h.rows(), h.cols(), h.descr(), h.dataBytes(), available));
+    }
+    if (available > h.dataBytes()) {
+      throw bad(file, String.format(Locale.ROOT,
+          "%d bytes follow the %dx%d %s data that the header does not account for; the file is damaged or its header wrong, save it again with np.save",
+          available - h.dataBytes(), h.rows(), h.cols(), h.descr()));
     }
   }
 
@@ -226,6 +235,10 @@ public final class NpyReader {
     long cols = (Long) shape.get(1);
     if (rows < 0 || cols < 0) {
       throw bad(file, "header has negative shape " + HeaderParser.show(shapeObj) + "; the file is damaged, save it again with numpy.save");
+    }
+    if (cols == 0) {
+      throw bad(file, "array has shape " + rows + "x0: no feature values (0 columns); a feature file needs at least one column per item"
+          + ": save the real features with np.save");
     }
     if (rows * cols > MAX_VALUES || rows > MAX_VALUES || cols > MAX_VALUES) {
       throw bad(file, "shape " + rows + "x" + cols + " has more values than one Java array holds (" + MAX_VALUES

@@ -25,9 +25,10 @@ public final class Modalities {
 
   /**
    * One weight per modality, summing to 1. Key {@code modality_weights} (a list, one weight per modality)
-   * wins when set; otherwise one modality weighs 1 and two weigh [{@code mm_image_weight}, 1 −
-   * {@code mm_image_weight}] (FREEDOM's image weight goes to the first modality). Three or more need
-   * {@code modality_weights}.
+   * wins when set; otherwise one modality weighs 1, and of two the one named image (or vision) weighs
+   * {@code mm_image_weight} and the other 1 − {@code mm_image_weight}, in either order of {@code
+   * feature_files} (FREEDOM's image_adj weight; two modalities without an image one need {@code
+   * modality_weights}). Three or more need {@code modality_weights}.
    */
   public static double[] weights(Config c, List<FeatureTable> features, String model) {
     int m = features.size();
@@ -47,7 +48,15 @@ public final class Modalities {
       w = new double[] {1.0};
     } else if (m == 2) {
       double a = c.getDouble("mm_image_weight");
-      w = new double[] {a, 1.0 - a};
+      int image = imageIndex(features);
+      if (image < 0) {
+        throw new BadInputException(model + ": mm_image_weight (" + a + ") weighs the image modality, but neither of " + names(features)
+            + " is named image or vision; set modality_weights: [w_" + features.get(0).name() + ", w_" + features.get(1).name()
+            + "] (in this order, summing to 1), e.g. --set modality_weights=[" + a + "," + (1 - a) + "]");
+      }
+      w = new double[2];
+      w[image] = a;
+      w[1 - image] = 1.0 - a;
     } else {
       throw new BadInputException(
           model + ": " + m + " modalities " + names(features) + " need modality_weights (one per modality, sum 1)");
@@ -63,6 +72,20 @@ public final class Modalities {
       throw new BadInputException("modality weights " + Arrays.toString(w) + " sum to " + total + ", not 1");
     }
     return w;
+  }
+
+  /**
+   * The modality that {@code mm_image_weight} weighs, found by name (MMRec: the image/vision file), whatever
+   * the order of {@code feature_files}; -1 when no name says image.
+   */
+  static int imageIndex(List<FeatureTable> features) {
+    for (int k = 0; k < features.size(); k++) {
+      String n = features.get(k).name().toLowerCase(java.util.Locale.ROOT);
+      if (n.equals("image") || n.equals("vision") || n.equals("v") || n.equals("visual") || n.equals("img")) {
+        return k;
+      }
+    }
+    return -1;
   }
 
   private static List<String> names(List<FeatureTable> features) {

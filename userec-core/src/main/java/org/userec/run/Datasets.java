@@ -39,9 +39,16 @@ public final class Datasets {
     if (Files.isDirectory(under)) {
       return new Located(arg, under.toAbsolutePath().normalize());
     }
+    if (Files.isRegularFile(p)) {
+      Path parent = p.toAbsolutePath().normalize().getParent();
+      throw new BadInputException("dataset '" + arg + "': is a file, not a dataset folder; pass the folder that holds it"
+          + (parent != null ? " (-d " + parent + ")" : ""));
+    }
+    String looked = p.toAbsolutePath().normalize().equals(under.toAbsolutePath().normalize())
+        ? p.toAbsolutePath().normalize().toString()
+        : p.toAbsolutePath().normalize() + " and " + under.toAbsolutePath().normalize();
     throw new BadInputException(
-        "dataset '" + arg + "': no such folder (looked at " + p.toAbsolutePath().normalize() + " and " + under.toAbsolutePath().normalize()
-            + "); pass a dataset folder or set data_path");
+        "dataset '" + arg + "': no such folder (looked at " + looked + "); pass a dataset folder or set data_path");
   }
 
   /** The spec for a located dataset under a merged config. */
@@ -56,7 +63,8 @@ public final class Datasets {
             .withInterFileName(inter)
             .withSeparator(sep.charAt(0))
             .withColumns(c.getString("USER_ID_FIELD"), c.getString("ITEM_ID_FIELD"), c.getString("inter_splitting_label"))
-            .withFilterColdStartUsers(c.getBool("filter_out_cod_start_users"));
+            .withFilterColdStartUsers(c.getBool("filter_out_cod_start_users"))
+            .withDropDuplicateInteractions(c.getBool("drop_duplicate_interactions", false));
     if (!needsFeatures) {
       return spec;
     }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.userec.config.Config;
+import org.userec.config.ConfigChecks;
 import org.userec.data.Dataset;
 import org.userec.eval.Evaluator;
 import org.userec.model.ModelContext;
@@ -49,7 +50,20 @@ public final class Experiment {
 
   private Experiment() {}
 
+  /**
+   * Checks the config and every grid point ({@link ConfigChecks}, the trainer's settings) against the dataset,
+   * so that a bad value anywhere in the grid fails before anything trains or any folder is made.
+   */
+  public static void validate(Config base, Dataset ds) {
+    ConfigChecks.DataFacts facts = new ConfigChecks.DataFacts(ds.numItems());
+    ConfigChecks.check(base, facts);
+    for (Config point : base.expandGrid()) {
+      TrainSettings.from(point);
+    }
+  }
+
   public static Outcome run(String model, Config base, Dataset ds, Path dir, Listeners listeners) {
+    validate(base, ds);
     List<String> gridKeys = base.gridKeys();
     List<Config> grid = base.expandGrid();
     List<Point> points = new ArrayList<>();

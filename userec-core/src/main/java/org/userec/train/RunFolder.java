@@ -41,7 +41,11 @@ public final class RunFolder implements TrainListener, Trainer.CheckpointSink {
     this.checkpointing = checkpointing;
     try {
       Files.createDirectories(dir);
-      AtomicFiles.writeString(dir.resolve("config.yaml"), config.toYaml());
+      Path saved = dir.resolve("config.yaml");
+      // a resume with the same values keeps the file, and with it which layer set each key
+      if (!Files.isRegularFile(saved) || !renderedValues(Files.readString(saved)).equals(renderedValues(config.toYaml()))) {
+        AtomicFiles.writeString(saved, config.toYaml());
+      }
     } catch (IOException e) {
       throw new BadInputException(dir + ": cannot create the run folder (" + e.getMessage() + "); check run_dir");
     }
@@ -127,6 +131,7 @@ public final class RunFolder implements TrainListener, Trainer.CheckpointSink {
     }
     ParamFile.Contents c = ParamFile.read(cp);
     loadParams(model, c.arrays(), cp);
+    TrainerState state = state(c.meta(), cp);
     Map<String, Adam.State> st = new LinkedHashMap<>();
     for (Param p : model.params()) {
       String step = c.meta().get("adam.step." + p.name);
@@ -136,7 +141,41 @@ public final class RunFolder implements TrainListener, Trainer.CheckpointSink {
       st.put(p.name, new Adam.State(Long.parseLong(step), c.arrays().get("adam.m." + p.name), c.arrays().get("adam.v." + p.name)));
     }
     optimizer.restoreState(st);
-    return StateCodec.get(c.meta());
+    return state;
+  }
+
+  /** The trainer state in a checkpoint's metadata; a missing or unreadable entry names the file. */
+  static TrainerState state(Map<String, String> meta, Path cp) {
+    try {
+      return StateCodec.get(meta);
+    } catch (RuntimeException e) {
+      throw new BadInputException(cp + ": the trainer state in it is unreadable (" + e.getMessage()
+          + "); the file was written by another version or damaged: delete it to start the run afresh");
+    }
+  }
+
+  /**
+   * Deletes the hidden {@code .NAME.*.tmp} files an interrupted atomic write left in {@code dir} and its grid
+   * folders (call it only while holding the folder's {@link RunLock}); returns how many it removed.
+   */
+  public static int removeStaleTemps(Path dir) {
+    int[] removed = {0};
+    try (java.util.stream.Stream<Path> s = Files.walk(dir, 2)) {
+      s.filter(p -> {
+        String n = p.getFileName().toString();
+        return n.startsWith(".") && n.endsWith(".tmp") && Files.isRegularFile(p);
+      }).forEach(p -> {
+        try {
+          Files.deleteIfExists(p);
+          removed[0]++;
+        } catch (IOException e) {
+          // leave it: a stale temporary file is litter, not a fault
+        }
+      });
+    } catch (IOException | UncheckedIOException e) {
+      return removed[0];
+    }
+    return removed[0];
   }
 
   /** Keys a resumed run may change: they alter neither the epochs already run nor the ones still to run. */
@@ -147,15 +186,36 @@ public final class RunFolder implements TrainListener, Trainer.CheckpointSink {
    * #RESUMABLE_CHANGES}): resuming it would mix two settings in one result.
    */
   public static void checkResumable(Path dir, Config config) {
-    Path saved = dir.resolve("config.yaml");
-    if (!Files.isRegularFile(dir.resolve(CHECKPOINT)) || !Files.isRegularFile(saved)) {
+    if (!Files.isRegularFile(dir.resolve(CHECKPOINT))) {
       return;
+    }
+    List<String> diffs = configDiffs(dir, config, RESUMABLE_CHANGES);
+    if (!diffs.isEmpty()) {
+      throw new BadInputException(
+          dir + ": holds a run with another config (" + String.join("; ", diffs.subList(0, Math.min(3, diffs.size())))
+              + (diffs.size() > 3 ? "; " + (diffs.size() - 3) + " more" : "")
+              + "); resume with the settings it was started with, or use a new run folder");
+    }
+  }
+
+  /** Keys that change neither the trained model nor the data: {@code eval} may set them. */
+  public static final Set<String> EVAL_CHANGES =
+      Set.of("epochs", "threads", "run_dir", "data_path", "save_checkpoints", "eval_batch_size", "topk", "metrics", "valid_metric");
+
+  /**
+   * The keys whose values in {@code config} differ from the run's saved config.yaml ("key: A there, B now"),
+   * apart from {@code allowed}; empty when the folder has no config.yaml.
+   */
+  public static List<String> configDiffs(Path dir, Config config, Set<String> allowed) {
+    Path saved = dir.resolve("config.yaml");
+    if (!Files.isRegularFile(saved)) {
+      return List.of();
     }
     Map<String, String> was;
     try {
       was = renderedValues(Files.readString(saved));
     } catch (IOException e) {
-      throw new UncheckedIOException(saved + ": cannot read", e);
+      throw new BadInputException(saved + ": cannot read (" + e.getMessage() + ")");
     }
     Map<String, String> now = renderedValues(config.toYaml());
     List<String> diffs = new ArrayList<>();
@@ -164,16 +224,11 @@ public final class RunFolder implements TrainListener, Trainer.CheckpointSink {
     for (String k : keys) {
       String a = was.getOrDefault(k, "(absent)");
       String b = now.getOrDefault(k, "(absent)");
-      if (!a.equals(b) && !RESUMABLE_CHANGES.contains(k)) {
+      if (!a.equals(b) && !allowed.contains(k)) {
         diffs.add(k + ": " + a + " there, " + b + " now");
       }
     }
-    if (!diffs.isEmpty()) {
-      throw new BadInputException(
-          dir + ": holds a run with another config (" + String.join("; ", diffs.subList(0, Math.min(3, diffs.size())))
-              + (diffs.size() > 3 ? "; " + (diffs.size() - 3) + " more" : "")
-              + "); resume with the settings it was started with, or use a new run folder");
-    }
+    return diffs;
   }
 
   /** key -> rendered value of a {@link Config#toYaml()} text (the trailing "   # source" comments dropped). */
@@ -200,7 +255,7 @@ public final class RunFolder implements TrainListener, Trainer.CheckpointSink {
     if (!Files.isRegularFile(cp) || !Files.isRegularFile(dir.resolve(RESULTS_JSON))) {
       return null;
     }
-    TrainerState st = StateCodec.get(ParamFile.readMeta(cp));
+    TrainerState st = state(ParamFile.readMeta(cp), cp);
     return st.stopped || st.nextEpoch >= epochs ? st.result() : null;
   }
 

@@ -64,33 +64,80 @@ public final class ParamFile {
   }
 
   /**
-   * Only the metadata (e.g. a checkpoint's trainer state), without reading the arrays; the checksum, which
-   * covers the whole file, is not verified.
+   * Only the metadata (e.g. a checkpoint's trainer state), without keeping the arrays. The checksum, which
+   * covers the whole file, is verified first: a damaged file is never trusted, even for its header.
    */
   public static Map<String, String> readMeta(Path file) {
+    verify(file);
     try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
       DataInputStream in = new DataInputStream(raw);
       byte[] magic = new byte[MAGIC.length];
       in.readFully(magic);
-      if (!java.util.Arrays.equals(magic, MAGIC)) {
-        throw new BadInputException(file + ": not a userec parameter file (bad magic); point to a .params or checkpoint file");
-      }
       Map<String, String> meta = new LinkedHashMap<>();
       int nm = in.readInt();
       for (int k = 0; k < nm; k++) {
         meta.put(readLongUtf(in), readLongUtf(in));
       }
       return meta;
+    } catch (EOFException e) {
+      throw new BadInputException(file + ": truncated; the file is incomplete" + REMEDY);
+    } catch (IOException e) {
+      throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")");
+    }
+  }
+
+  /** What to do about a damaged parameter file. */
+  private static final String REMEDY = "; restore it from a copy, or delete it (a checkpoint: the run restarts from scratch on --resume)";
+
+  /**
+   * Checks the magic and the CRC over the whole file (streamed, nothing kept), so a truncated or corrupted file
+   * is a one-line error naming it.
+   */
+  public static void verify(Path file) {
+    try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+      long size = Files.size(file);
+      if (size < MAGIC.length + 8 + 8) {
+        if (size >= MAGIC.length) {
+          byte[] magic = raw.readNBytes(MAGIC.length);
+          if (!java.util.Arrays.equals(magic, MAGIC)) {
+            throw new BadInputException(file + ": not a userec parameter file (bad magic); point to a .params or checkpoint file");
+          }
+        }
+        throw new BadInputException(file + ": truncated; the file is incomplete" + REMEDY);
+      }
+      CRC32 crc = new CRC32();
+      byte[] buf = new byte[1 << 16];
+      long left = size - 8;
+      boolean first = true;
+      while (left > 0) {
+        int n = raw.read(buf, 0, (int) Math.min(buf.length, left));
+        if (n < 0) {
+          throw new EOFException();
+        }
+        if (first) {
+          first = false;
+          if (n < MAGIC.length || !java.util.Arrays.equals(java.util.Arrays.copyOf(buf, MAGIC.length), MAGIC)) {
+            throw new BadInputException(file + ": not a userec parameter file (bad magic); point to a .params or checkpoint file");
+          }
+        }
+        crc.update(buf, 0, n);
+        left -= n;
+      }
+      long stored = new DataInputStream(raw).readLong();
+      if (stored != crc.getValue()) {
+        throw new BadInputException(file + ": damaged (checksum mismatch); the file is corrupt or was truncated" + REMEDY);
+      }
     } catch (NoSuchFileException e) {
       throw new BadInputException(file + ": no such file; check the path");
     } catch (EOFException e) {
-      throw new BadInputException(file + ": truncated; the file is incomplete");
+      throw new BadInputException(file + ": truncated; the file is incomplete" + REMEDY);
     } catch (IOException e) {
       throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")");
     }
   }
 
   public static Contents read(Path file) {
+    verify(file); // before any length in the file is trusted for an allocation
     try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
       CRC32 crc = new CRC32();
       DataInputStream in = new DataInputStream(new java.util.zip.CheckedInputStream(raw, crc));
@@ -125,13 +172,13 @@ public final class ParamFile {
       long expected = crc.getValue();
       long stored = new DataInputStream(raw).readLong();
       if (stored != expected) {
-        throw new BadInputException(file + ": damaged (checksum mismatch); the file is corrupt or was truncated");
+        throw new BadInputException(file + ": damaged (checksum mismatch); the file is corrupt or was truncated" + REMEDY);
       }
       return new Contents(meta, arrays);
     } catch (NoSuchFileException e) {
       throw new BadInputException(file + ": no such file; check the path");
     } catch (EOFException e) {
-      throw new BadInputException(file + ": truncated; the file is incomplete");
+      throw new BadInputException(file + ": truncated; the file is incomplete" + REMEDY);
     } catch (IOException e) {
       throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")");
     }

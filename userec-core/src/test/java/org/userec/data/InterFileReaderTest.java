@@ -185,7 +185,7 @@ class InterFileReaderTest {
   void parsesALargeFileQuickly() throws IOException {
     StringBuilder sb = new StringBuilder("userID\titemID\tx_label\n");
     for (int k = 0; k < 200_000; k++) {
-      sb.append(k % 20_000).append('\t').append((k * 7919) % 7_000).append('\t').append(k % 10 == 0 ? 1 : k % 10 == 1 ? 2 : 0).append('\n');
+      sb.append(k % 20_000).append('\t').append((k % 20_000 * 13 + k / 20_000 * 701) % 7_000).append('\t').append(k % 10 == 0 ? 1 : k % 10 == 1 ? 2 : 0).append('\n');
     }
     Path p = write("big.inter", sb.toString());
     InterFileReader.read(p); // warm up

@@ -60,9 +60,12 @@ public record Pca(double[] mean, double[][] components, double[] variance, doubl
     if ((long) n * d != x.length) {
       throw new IllegalArgumentException("shape " + n + "x" + d + " does not match " + x.length + " values");
     }
+    if (n == 0) {
+      throw new BadInputException("PCA input has no rows (shape 0 x " + d + "); give a feature file with one row per item");
+    }
     if (k < 1 || k > Math.min(n, d)) {
       throw new BadInputException("PCA to " + k + " dimensions needs 1 <= dims <= min(rows, cols) = " + Math.min(n, d) + " (input " + n + " x " + d
-          + "); choose a smaller --dims");
+          + "); choose " + (k < 1 ? "a --dims of at least 1" : "a --dims of at most " + Math.min(n, d)));
     }
     double[] mean = new double[d];
     for (int r = 0; r < n; r++) {

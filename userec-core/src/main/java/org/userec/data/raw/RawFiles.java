@@ -72,7 +72,7 @@ public final class RawFiles {
       return n;
     } catch (EOFException | ZipException e) {
       throw new BadInputException(
-          file + ": compressed data ends or breaks after line " + n + " (" + e.getMessage()
+          file + ": compressed data ends or breaks " + (n == 0 ? "within its first 64 KB" : "after line " + n) + " (" + e.getMessage()
               + "); the file looks truncated or damaged, download it again");
     } catch (IOException e) {
       throw cannotRead(file, e);

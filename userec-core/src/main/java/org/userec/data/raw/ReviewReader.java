@@ -40,6 +40,10 @@ public final class ReviewReader {
               if (line.isBlank()) {
                 return;
               }
+              if (line.indexOf('\u0000') >= 0) {
+                throw new BadInputException(file + ":" + n + ": is not a text file (a 0x00 byte on this line); give the review file"
+                    + " (JSON lines or CSV, plain or gzip; UTF-16 text must be saved as UTF-8 first)");
+              }
               String why = parser.parse(n, line, sink);
               if (why == null) {
                 good[0]++;
@@ -55,6 +59,12 @@ public final class ReviewReader {
         throw new BadInputException(file + ": no reviews in the file (" + lines + " lines); give a non-empty review file");
       }
       throw noneParse(file, f, errors);
+    }
+    if (errors.count() > good[0]) {
+      LineErrors.Entry e = errors.first().get(0);
+      throw new BadInputException(file + ": most lines are corrupt (" + errors.count() + " of " + (errors.count() + good[0])
+          + " lines do not parse as " + f.name().toLowerCase(Locale.ROOT) + "; the first: line " + e.line() + ", " + e.reason()
+          + "); is this the review file, and is --format right?");
     }
     return new Result(f, good[0], lines, errors);
   }
