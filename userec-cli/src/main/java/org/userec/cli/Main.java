@@ -32,6 +32,7 @@ import picocli.CommandLine.Command;
       RecommendCommand.class,
       ServeCommand.class,
       LoadtestCommand.class,
+      TsneCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "Exit codes: 0 success, 1 failure, 2 bad input. Run 'userec help COMMAND' for a command's options."})
