@@ -8,13 +8,8 @@ import java.util.concurrent.Callable;
 import org.userec.BadInputException;
 import org.userec.data.Dataset;
 import org.userec.export.ModelExport;
-import org.userec.model.ModelContext;
-import org.userec.model.ModelRegistry;
 import org.userec.model.Recommender;
 import org.userec.train.RunFolder;
-import org.userec.train.TrainSettings;
-import org.userec.util.ParamFile;
-import org.userec.util.Seeds;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -55,19 +50,11 @@ final class ExportCommand implements Callable<Integer> {
     if (Files.exists(out) && !force) {
       throw new BadInputException(out + ": already exists; choose another --out or pass --force to replace it");
     }
-    Session s = Session.resume(run, common);
-    if (!s.config().gridKeys().isEmpty() && s.config().expandGrid().size() > 1) {
-      throw new BadInputException(run + ": is a grid run; export one grid point's folder, e.g. " + run.resolve("grid-000"));
-    }
-    Path file = params != null ? params : run.resolve(RunFolder.BEST);
-    if (!Files.isRegularFile(file)) {
-      throw new BadInputException(file + ": no such parameter file; the run has not finished an evaluation yet");
-    }
     long t0 = System.nanoTime();
-    Dataset ds = s.dataset();
-    TrainSettings ts = TrainSettings.from(s.config());
-    Recommender model = ModelRegistry.create(s.model(), new ModelContext(s.config(), ds, Seeds.rng(ts.seed(), "init")));
-    RunFolder.loadParams(model, ParamFile.read(file).arrays(), file);
+    TrainedRun t = TrainedRun.load(run, params, common);
+    Session s = t.session();
+    Dataset ds = t.dataset();
+    Recommender model = t.model();
     Path results = run.resolve(RunFolder.RESULTS_JSON);
     Map<String, Object> m =
         ModelExport.write(new ModelExport.Source(s.model(), s.config(), ds, s.located().folder(), model, results, VERSION), out, force);

@@ -33,6 +33,7 @@ import picocli.CommandLine.Command;
       RecommendCommand.class,
       ServeCommand.class,
       LoadtestCommand.class,
+      TsneCommand.class,
       KeysCommand.class,
       CommandLine.HelpCommand.class
     },
