@@ -44,6 +44,13 @@ import org.userec.tensor.Tensor;
  * gradients as the reference's full forward, which the loss reads only there); the item-side views are
  * computed for every item, since the kNN graph mixes them. Any number of modalities: one projection, gate,
  * preference gate and kNN graph each.
+ *
+ * <p>Checked against the reference beyond the committed tiny fixture: on the TikTok files (one 2,048-row batch,
+ * the reference's initial parameters) the loss and all gradients agree within 3.3e-5 relative once both use the
+ * same kNN graphs. Our graphs differ from torch.topk's only where cosines tie: ties go to the lower item id here,
+ * while torch leaves their order unspecified; TikTok's duplicated feature rows (104 items share an audio row with
+ * another item, 6 an image row) make 50 of 6,710 audio rows and 3 image rows keep a different one of their ten
+ * neighbours.
  */
 public final class Mgcn implements Recommender {
   /** The InfoNCE temperature the reference hard-codes in {@code calculate_loss}. */
