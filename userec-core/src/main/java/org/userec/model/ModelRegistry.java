@@ -19,6 +19,7 @@ public final class ModelRegistry {
     MODELS.put("LightGCN", LightGcn::new);
     MODELS.put("FREEDOM", Freedom::new);
     MODELS.put("PGL", Pgl::new);
+    MODELS.put("LATTICE", Lattice::new);
     MODELS.put("USERec", Userec::new);
   }
 
