@@ -20,6 +20,7 @@ public final class ModelRegistry {
     MODELS.put("FREEDOM", Freedom::new);
     MODELS.put("PGL", Pgl::new);
     MODELS.put("MGCN", Mgcn::new);
+    MODELS.put("LATTICE", Lattice::new);
     MODELS.put("USERec", Userec::new);
     MODELS.put("IDFREE", Idfree::new);
   }
