@@ -47,14 +47,23 @@ import org.userec.tensor.Tensor;
  * </ul>
  *
  * <p>Scores are plain dot products of the concatenated rows, ŷ_ui = u·i (no α). The reference ranks with the
- * rows its last training batch computed, before that batch's step; we recompute them from the current
- * parameters on the full user–item graph and the epoch's user graph.
+ * rows its last training batch computed, before that batch's step (and on that batch's pruned graph when
+ * dropout &gt; 0); so do we with {@code score_last_batch: true} (the default). A model restored from saved
+ * parameters, or one not trained yet, computes them from its parameters on the full user–item graph (what
+ * {@code score_last_batch: false} always does), so {@code eval} of a saved run can differ from the figures of
+ * its training by the last step.
  *
  * <p>Initialisation as the reference: E, P_b Xavier-normal; MLPs torch.nn.Linear's U(±1/√fan_in); ω_U
  * Xavier-normal of shape |U|×2 (fans 2 and |U|), then softmax per row. The reference fixes the latent width
  * at 64 (its {@code embedding_size}); here it is {@code embedding_size}. The reference's {@code n_layers} and
  * {@code feat_embed_dim} keys are read by nothing; its 40 user neighbours are hard-coded ({@code
  * user_neighbours} here).
+ *
+ * <p>Devices differ in the reference: {@code id_feat} and each {@code GCNLayer.preference} are made as {@code
+ * nn.Parameter(...).to(device)}. On a CPU that returns the Parameter, which trains; on a GPU it returns a plain
+ * copy that the module does not register, so Adam never updates E or any P_b (they keep their initial draws,
+ * gradients still flow through them). The default trains them, as the CPU runs (REFERENCE.md's among them) do;
+ * {@code frozen_id_and_preferences: true} holds them constant, as the authors' GPU runs did.
  *
  * <p>Memory: every graph is sparse (kNN item graph O(|I|·k), user graph O(|U|·k)); the reference's user graph
  * preprocessing and the kNN step build |U|² and |I|² dense matrices.
@@ -74,7 +83,11 @@ public final class Cohesion implements Recommender {
   private final int mmLayers;
   private final float regWeight;
   private final double dropout;
-  private final Param idFeat;
+  private final boolean frozenTables;
+  private final boolean scoreLastBatch;
+  /** Each branch's r from the latest training batch (copies; null until the first batch). */
+  private float[][] lastRows;
+  private final Tensor idFeat;
   private final Param weightU;
   private final Branch idBranch;
   private final List<Branch> modalities = new ArrayList<>();
@@ -91,9 +104,14 @@ public final class Cohesion implements Recommender {
    * One branch of the composite GCN: user preferences P (|U|×d) and the MLP x·W₁ + c₁ → leaky_relu → ·W₂ + c₂
    * (weights stored in×out); its item input is a feature table, or null for the ID branch (which reads E).
    */
-  private record Branch(String name, ConstantMatrix features, Param pref, Param w1, Param b1, Param w2, Param b2) {
+  private record Branch(String name, ConstantMatrix features, Tensor pref, Param w1, Param b1, Param w2, Param b2) {
     List<Param> params() {
-      return List.of(pref, w1, b1, w2, b2);
+      List<Param> p = new ArrayList<>();
+      if (pref instanceof Param trained) {
+        p.add(trained);
+      }
+      p.addAll(List.of(w1, b1, w2, b2));
+      return p;
     }
   }
 
@@ -119,8 +137,10 @@ public final class Cohesion implements Recommender {
     if (ds.features().isEmpty()) {
       throw new BadInputException("COHESION needs at least one modality feature file; the dataset has none");
     }
+    this.frozenTables = c.getBool("frozen_id_and_preferences");
+    this.scoreLastBatch = c.getBool("score_last_batch");
     RandomGenerator rng = ctx.initRng();
-    this.idFeat = Init.xavierNormal(new Param("id_feat", numItems, dim), rng);
+    this.idFeat = table(Init.xavierNormal(new Param("id_feat", numItems, dim), rng));
     this.weightU = softmaxRows(Init.xavierNormal(new Param("weight_u", numUsers, 2), rng));
     this.idBranch = branch("id", null, dim, rng);
     for (FeatureTable f : ds.features()) {
@@ -140,11 +160,16 @@ public final class Cohesion implements Recommender {
     return new Branch(
         name,
         features,
-        Init.xavierNormal(new Param("pref_" + name, numUsers, dim), rng),
+        table(Init.xavierNormal(new Param("pref_" + name, numUsers, dim), rng)),
         torchLinear(new Param("mlp_" + name + "_w", in, hidden), in, rng),
         torchLinear(new Param("mlp_" + name + "_b", 1, hidden), in, rng),
         torchLinear(new Param("mlp1_" + name + "_w", hidden, dim), hidden, rng),
         torchLinear(new Param("mlp1_" + name + "_b", 1, dim), hidden, rng));
+  }
+
+  /** E or a P_b: trained, or held constant with {@code frozen_id_and_preferences}. */
+  private Tensor table(Param p) {
+    return frozenTables ? new Tensor(p.rows, p.cols, p.data) : p;
   }
 
   /** torch.nn.Linear's default initialisation of its weight and bias: U(−1/√fan_in, 1/√fan_in). */
@@ -196,7 +221,11 @@ public final class Cohesion implements Recommender {
 
   @Override
   public List<Param> params() {
-    List<Param> p = new ArrayList<>(List.of(idFeat, weightU));
+    List<Param> p = new ArrayList<>();
+    if (idFeat instanceof Param trained) {
+      p.add(trained);
+    }
+    p.add(weightU);
     p.addAll(idBranch.params());
     for (Branch b : modalities) {
       p.addAll(b.params());
@@ -255,6 +284,9 @@ public final class Cohesion implements Recommender {
     int[] posNodes = LightGcn.offset(batch.pos(), numUsers);
     int[] negNodes = LightGcn.offset(batch.neg(), numUsers);
     Tensor[] r = branches(t, trainGraph);
+    if (scoreLastBatch) {
+      keepRows(r);
+    }
     Tensor[] pos = new Tensor[r.length];
     Tensor[] neg = new Tensor[r.length];
     for (int b = 0; b < r.length; b++) {
@@ -300,10 +332,36 @@ public final class Cohesion implements Recommender {
     return new Tensor(rows, c, a);
   }
 
+  private void keepRows(Tensor[] r) {
+    if (lastRows == null) {
+      lastRows = new float[r.length][];
+    }
+    for (int b = 0; b < r.length; b++) {
+      if (lastRows[b] == null || lastRows[b].length != r[b].data.length) {
+        lastRows[b] = new float[r[b].data.length];
+      }
+      System.arraycopy(r[b].data, 0, lastRows[b], 0, r[b].data.length);
+    }
+  }
+
+  /**
+   * Ranks with u·i. With {@code score_last_batch} (and after a training batch) the rows r come from the latest
+   * training batch, before its step, as the reference's full_sort_predict reads them; otherwise they are
+   * computed from the current parameters on the full user–item graph. Either way the user rows add the
+   * epoch's user graph and the item rows S^{n_mm_layers}.
+   */
   @Override
   public Scorer scorer() {
     Tape t = Tape.noGrad();
-    Tensor[] r = branches(t, sampler.full());
+    Tensor[] r;
+    if (scoreLastBatch && lastRows != null) {
+      r = new Tensor[lastRows.length];
+      for (int b = 0; b < r.length; b++) {
+        r[b] = new Tensor(numUsers + numItems, dim, lastRows[b]);
+      }
+    } else {
+      r = branches(t, sampler.full());
+    }
     int width = r.length * dim;
     float[] u = new float[numUsers * width];
     float[] i = new float[numItems * width];

@@ -76,6 +76,47 @@ class CohesionTest {
   }
 
   @Test
+  void frozenTablesAreConstantsAsOnTheReferencesGpu() {
+    Recommender trained = create(config(Map.of()));
+    Recommender frozen = create(config(Map.of("frozen_id_and_preferences", true)));
+    assertThat(trained.params()).extracting(p -> p.name).contains("id_feat", "pref_id", "pref_image", "pref_text");
+    assertThat(frozen.params()).extracting(p -> p.name).doesNotContain("id_feat", "pref_id", "pref_image", "pref_text")
+        .contains("weight_u", "mlp_image_w", "mlp1_id_b");
+    // the same draws either way: the loss is the same before any step
+    Batch b = new Batch(new int[] {3, 17}, new int[] {5, 40}, new int[] {60, 2});
+    assertThat(frozen.loss(b, Tape.noGrad(), new SplittableRandom(1)).item())
+        .isEqualTo(trained.loss(b, Tape.noGrad(), new SplittableRandom(1)).item());
+  }
+
+  @Test
+  void scoresWithTheLastTrainingBatchsRowsAsTheReference() {
+    Recommender last = create(config(Map.of()));
+    Recommender fresh = create(config(Map.of("score_last_batch", false)));
+    int[] users = {0, 3, 17};
+    float[] before = scores(fresh, users);
+    assertThat(scores(last, users)).as("no batch yet: computed from the parameters").isEqualTo(before);
+    Batch b = new Batch(new int[] {3, 17}, new int[] {5, 40}, new int[] {60, 2});
+    last.loss(b, Tape.recording(), new SplittableRandom(1));
+    for (Recommender m : List.of(last, fresh)) { // a step's change to the parameters
+      for (Param p : m.params()) {
+        if (p.name.equals("mlp1_image_b")) {
+          for (int k = 0; k < p.data.length; k++) {
+            p.data[k] += 0.5f;
+          }
+        }
+      }
+    }
+    assertThat(scores(last, users)).as("the rows from before the step").isEqualTo(before);
+    assertThat(scores(fresh, users)).isNotEqualTo(before);
+  }
+
+  private static float[] scores(Recommender m, int[] users) {
+    float[] s = new float[users.length * tiny.numItems()];
+    m.scorer().score(users, s);
+    return s;
+  }
+
+  @Test
   void trainsDeterministically(@TempDir Path dir) {
     Config cfg = config(Map.of("epochs", 3));
     TrainResult a = Experiment.trainOne("COHESION", cfg, tiny, dir.resolve("a"), List.of());
