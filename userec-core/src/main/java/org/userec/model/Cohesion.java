@@ -149,7 +149,7 @@ public final class Cohesion implements Recommender {
     }
     this.itemGraph = Modalities.fusedKnnGraph(c, ds, "COHESION");
     this.itemGraphOnNodes = shiftColumns(itemGraph, numUsers, numUsers + numItems);
-    this.userGraph = UserGraph.build(numUsers, numItems, ds.train(), neighbours);
+    this.userGraph = UserGraph.build(numUsers, numItems, ds.train(), neighbours, rng.nextLong());
     this.sampler = new DegreeSensitiveSampler(numUsers, numItems, ds.train());
     this.trainGraph = sampler.full();
     useUserGraph(userGraph.sample(rng));

@@ -28,15 +28,33 @@ class UserGraphTest {
 
   @Test
   void countsAndOrderByHand() {
-    UserGraph g = UserGraph.build(5, 5, hand(), 2);
-    assertThat(g.neighbours(0)).containsExactly(1, 2); // 1, 2, 3 tie at 2: the lower ids
-    assertThat(g.counts(0)).containsExactly(2, 2);
+    UserGraph g = UserGraph.build(5, 5, hand(), 2, 7L);
+    assertThat(g.counts(0)).containsExactly(2, 2); // 1, 2, 3 tie at 2: two of them, by the pair's tie key
+    assertThat(g.neighbours(0)).doesNotHaveDuplicates().doesNotContain(0, 4);
     assertThat(g.degree(0)).isEqualTo(3);
-    assertThat(g.neighbours(1)).containsExactly(0, 3);
-    assertThat(g.neighbours(2)).containsExactly(0, 1);
+    assertThat(g.neighbours(1)).containsExactlyInAnyOrder(0, 3);
+    assertThat(g.neighbours(2)[0]).isZero(); // count 2 before the two 1s
     assertThat(g.counts(2)).containsExactly(2, 1);
     assertThat(g.neighbours(4)).isEmpty();
     assertThat(g.degree(4)).isZero();
+  }
+
+  /** Ties are ordered row by row: over many rows, the tied candidate kept is not always the same. */
+  @Test
+  void tiesAreOrderedByTheSaltedPairNotById() {
+    int lowerFirst = 0;
+    int rows = 200;
+    for (int u = 0; u < rows; u++) {
+      lowerFirst += UserGraph.tieKey(99L, u, 1) < UserGraph.tieKey(99L, u, 2) ? 1 : 0;
+    }
+    assertThat(lowerFirst).isBetween(70, 130);
+    assertThat(UserGraph.tieKey(1L, 3, 4)).isNotEqualTo(UserGraph.tieKey(2L, 3, 4));
+    boolean differs = false;
+    for (long salt = 0; salt < 20 && !differs; salt++) {
+      differs = !java.util.Arrays.equals(
+          UserGraph.build(5, 5, hand(), 1, salt).neighbours(0), UserGraph.build(5, 5, hand(), 1, salt + 1).neighbours(0));
+    }
+    assertThat(differs).isTrue();
   }
 
   /** The counts, top lists and degrees equal a dense |U|² count with the same order, on any thread count. */
@@ -69,7 +87,7 @@ class UserGraphTest {
     }
     for (int threads : new int[] {1, 2}) {
       Parallel.setThreads(threads);
-      UserGraph g = UserGraph.build(users, items, train, 6);
+      UserGraph g = UserGraph.build(users, items, train, 6, 5L);
       for (int a = 0; a < users; a++) {
         int degree = 0;
         for (int b = 0; b < users; b++) {
@@ -82,7 +100,7 @@ class UserGraphTest {
         for (int q = 0; q < nb.length; q++) {
           assertThat(cn[q]).isEqualTo(dense[a][nb[q]]);
           if (q > 0) {
-            assertThat(cn[q] < cn[q - 1] || (cn[q] == cn[q - 1] && nb[q] > nb[q - 1])).isTrue();
+            assertThat(cn[q] < cn[q - 1] || (cn[q] == cn[q - 1] && key(a, nb[q]) > key(a, nb[q - 1]))).isTrue();
           }
         }
         if (nb.length > 0) { // nothing left out ranks above the last kept
@@ -93,7 +111,7 @@ class UserGraphTest {
               kept |= v == b;
             }
             if (!kept && b != a && dense[a][b] > 0) {
-              assertThat(dense[a][b] < cn[last] || (dense[a][b] == cn[last] && b > nb[last])).isTrue();
+              assertThat(dense[a][b] < cn[last] || (dense[a][b] == cn[last] && key(a, b) > key(a, nb[last]))).isTrue();
             }
           }
         }
@@ -101,9 +119,13 @@ class UserGraphTest {
     }
   }
 
+  private static long key(int u, int v) {
+    return UserGraph.tieKey(5L, u, v);
+  }
+
   @Test
   void samplePadsShortListsAndWeighsBySoftmax() {
-    UserGraph g = UserGraph.build(5, 5, hand(), 4);
+    UserGraph g = UserGraph.build(5, 5, hand(), 4, 3L);
     CsrMatrix w = g.sample(new SplittableRandom(3));
     assertThat(w.rows).isEqualTo(5);
     float[] sums = w.rowSums();

@@ -93,7 +93,7 @@ class CohesionParityTest {
     Dataset ds = f.dataset();
     int users = ds.numUsers();
     Map<Long, Float> want = referenceGraph(f);
-    UserGraph all = UserGraph.build(users, ds.numItems(), ds.train(), users);
+    UserGraph all = UserGraph.build(users, ds.numItems(), ds.train(), users, 1L);
     Map<Long, Float> ours = new HashMap<>();
     int isolated = 0;
     for (int u = 0; u < users; u++) {
