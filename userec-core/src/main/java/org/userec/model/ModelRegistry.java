@@ -20,6 +20,7 @@ public final class ModelRegistry {
     MODELS.put("FREEDOM", Freedom::new);
     MODELS.put("PGL", Pgl::new);
     MODELS.put("USERec", Userec::new);
+    MODELS.put("IDFREE", Idfree::new);
     MODELS.put("COHESION", Cohesion::new);
   }
 
