@@ -23,6 +23,7 @@ public final class ModelRegistry {
     MODELS.put("LATTICE", Lattice::new);
     MODELS.put("USERec", Userec::new);
     MODELS.put("IDFREE", Idfree::new);
+    MODELS.put("COHESION", Cohesion::new);
   }
 
   private ModelRegistry() {}
