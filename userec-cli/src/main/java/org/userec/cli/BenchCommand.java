@@ -2,8 +2,6 @@ package org.userec.cli;
 
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -18,6 +16,7 @@ import org.userec.optim.Adam;
 import org.userec.tensor.simd.Kernels;
 import org.userec.train.TrainSettings;
 import org.userec.train.Trainer;
+import org.userec.util.HeapPeak;
 import org.userec.util.Parallel;
 import org.userec.util.Seeds;
 import picocli.CommandLine.Command;
@@ -62,7 +61,7 @@ final class BenchCommand implements Callable<Integer> {
     long loadStart = System.nanoTime();
     Dataset ds = s.dataset();
     double loadSec = (System.nanoTime() - loadStart) / 1e9;
-    resetPeaks();
+    HeapPeak.reset();
     TrainSettings ts = TrainSettings.from(cfg);
     long b0 = System.nanoTime();
     Recommender rec = ModelRegistry.create(s.model(), new ModelContext(cfg, ds, Seeds.rng(ts.seed(), "init")));
@@ -110,7 +109,7 @@ final class BenchCommand implements Callable<Integer> {
           e < 0 ? "warm-up" : Integer.toString(e + 1), sec, (cpuNanos() - c0) / 1e9, gflop);
       out.flush();
     }
-    double peak = peakHeapBytes() / 1048576.0; // before the host check's arrays
+    double peak = HeapPeak.bytes() / 1048576.0; // before the host check's arrays
     out.printf(Locale.ROOT, "host check after: %s%n", HostCheck.measure().describe());
     out.printf(Locale.ROOT, "median train epoch %s, median evaluation (valid+test) %s, peak heap %.0f MB%n",
         summary(train), summary(eval), peak);
@@ -149,25 +148,5 @@ final class BenchCommand implements Callable<Integer> {
     double[] c = a.clone();
     Arrays.sort(c);
     return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
-  }
-
-  static void resetPeaks() {
-    System.gc();
-    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (p.getType() == MemoryType.HEAP) {
-        p.resetPeakUsage();
-      }
-    }
-  }
-
-  /** Sum of the heap pools' peak usage since the last reset (an upper bound of the live peak). */
-  static long peakHeapBytes() {
-    long sum = 0;
-    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (p.getType() == MemoryType.HEAP && p.getPeakUsage() != null) {
-        sum += p.getPeakUsage().getUsed();
-      }
-    }
-    return sum;
   }
 }

@@ -111,6 +111,38 @@ public final class DegreeSensitiveSampler {
     return adjacency(keep(n, rng));
   }
 
+  /**
+   * The normalised graph of the listed training edges, as a sample that kept exactly them would give: a sample
+   * drawn elsewhere (a reference implementation's, in parity tests). A pair that is no training edge is an error.
+   */
+  public CsrMatrix adjacencyOf(int[] users, int[] items) {
+    if (users.length != items.length) {
+      throw new IllegalArgumentException(users.length + " users for " + items.length + " items");
+    }
+    boolean[] kept = new boolean[edges()];
+    for (int k = 0; k < users.length; k++) {
+      int lo = 0;
+      int hi = edges() - 1;
+      int found = -1;
+      while (lo <= hi && found < 0) { // edges are sorted by (user, item)
+        int mid = (lo + hi) >>> 1;
+        int c = edgeUser[mid] != users[k] ? Integer.compare(edgeUser[mid], users[k]) : Integer.compare(edgeItem[mid], items[k]);
+        if (c == 0) {
+          found = mid;
+        } else if (c < 0) {
+          lo = mid + 1;
+        } else {
+          hi = mid - 1;
+        }
+      }
+      if (found < 0) {
+        throw new IllegalArgumentException("(" + users[k] + ", " + items[k] + ") is not a training edge");
+      }
+      kept[found] = true;
+    }
+    return adjacency(kept);
+  }
+
   /** Which edges a sample of n keeps (exposed for tests of the sampling distribution). */
   boolean[] keep(int n, RandomGenerator rng) {
     int e = edges();

@@ -110,6 +110,11 @@ public final class Pgl implements Recommender {
     trainGraph = sampler.sampleEdges((int) (sampler.edges() * keep), rng);
   }
 
+  /** This epoch's subgraph from given kept edges instead of a sample (parity tests pass the reference's). */
+  void keepEdges(int[] users, int[] items) {
+    trainGraph = sampler.adjacencyOf(users, items);
+  }
+
   /** [0] = E_U (the per-modality user tables side by side), [1] = E_I (normalised projections side by side). */
   private Tensor[] embeddings(Tape t) {
     Tensor[] parts = new Tensor[projections.size()];

@@ -157,7 +157,9 @@ public final class Comparison {
       sb.append("Partial: ").append(rows.size()).append(" of ").append(plan.entries().size()).append(" models done (to come: ")
           .append(String.join(", ", todo)).append("); rerun the same command with the same --run-dir to finish.\n");
     }
-    sb.append('\n').append(SeedTable.markdown("model", rows));
+    sb.append("s / epoch: the median seconds of a training epoch of the chosen grid point (median over seeds); peak heap: the\n")
+        .append("largest sum of the JVM's heap pools' peaks while it trained (an upper bound of its live data).\n");
+    sb.append('\n').append(SeedTable.markdown("model", rows, true));
     sb.append("\nChosen grid point per seed:\n\n").append(SeedTable.picksMarkdown("model", rows, plan.seeds()));
     return sb.toString();
   }

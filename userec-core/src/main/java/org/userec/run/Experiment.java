@@ -14,6 +14,7 @@ import org.userec.model.ModelContext;
 import org.userec.model.ModelRegistry;
 import org.userec.model.Recommender;
 import org.userec.optim.Adam;
+import org.userec.train.HeapRecorder;
 import org.userec.train.Reports;
 import org.userec.train.RunFolder;
 import org.userec.train.TrainListener;
@@ -113,6 +114,7 @@ public final class Experiment {
       state = new TrainerState();
     }
     List<TrainListener> ls = new ArrayList<>(extra);
+    ls.add(new HeapRecorder(dir));
     ls.add(folder);
     Evaluator ev = new Evaluator(ds, settings.topK());
     return new Trainer(settings, ds, ev, ls, folder).fit(rec, adam, state);

@@ -12,7 +12,10 @@ import java.util.Map;
 import org.userec.config.Config;
 import org.userec.data.Dataset;
 import org.userec.eval.Metrics;
+import org.userec.train.EpochRecord;
+import org.userec.train.HeapRecorder;
 import org.userec.train.Reports;
+import org.userec.train.TrainResult;
 import org.userec.util.AtomicFiles;
 
 /**
@@ -29,8 +32,12 @@ public final class SeedTable {
 
   private static final List<String> HEADERS = List.of("Recall@10", "Recall@20", "NDCG@10", "NDCG@20");
 
-  /** One seed's pick: the chosen grid point, its best epoch, and its validation and test metrics there. */
-  public record Pick(long seed, String setting, int bestEpoch, Metrics valid, Metrics test) {}
+  /**
+   * One seed's pick: the chosen grid point, its best epoch, its validation and test metrics there, and what its
+   * training cost: the median seconds of a training epoch and the peak heap in MB ({@link HeapRecorder}); NaN
+   * where not recorded.
+   */
+  public record Pick(long seed, String setting, int bestEpoch, Metrics valid, Metrics test, double epochSeconds, double peakHeapMb) {}
 
   /** One table row: a label, the grid it searched, how it chose, and one pick per seed. */
   public record Row(String label, List<String> gridKeys, String selectBy, List<Pick> picks) {
@@ -56,6 +63,17 @@ public final class SeedTable {
       return SeedTable.meanStd(perSeed());
     }
 
+    /** The median over seeds of the picks' median epoch seconds (NaN when none was recorded). */
+    public double epochSeconds() {
+      double[] v = picks.stream().mapToDouble(Pick::epochSeconds).filter(x -> !Double.isNaN(x)).sorted().toArray();
+      return v.length == 0 ? Double.NaN : v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    /** The largest of the picks' peak heaps in MB (NaN when none was recorded). */
+    public double peakHeapMb() {
+      return picks.stream().mapToDouble(Pick::peakHeapMb).filter(x -> !Double.isNaN(x)).max().orElse(Double.NaN);
+    }
+
     /** The table cell of metric {@code k}: "mean ± std" over several seeds, the value alone for one seed. */
     public String cell(String k) {
       double[] ms = meanStd().get(k);
@@ -77,7 +95,14 @@ public final class SeedTable {
     if (chosen == null) {
       throw new IllegalStateException(who + ", seed " + seed + ": no evaluation ran (epochs < eval_step?)");
     }
-    return new Pick(seed, chosen.label(), chosen.result().bestEpoch(), chosen.result().bestValid(), chosen.result().testAtBest());
+    TrainResult r = chosen.result();
+    return new Pick(seed, chosen.label(), r.bestEpoch(), r.bestValid(), r.testAtBest(), medianEpochSeconds(r), HeapRecorder.read(chosen.dir()));
+  }
+
+  /** The median training seconds over a result's epochs (NaN for none). */
+  static double medianEpochSeconds(TrainResult r) {
+    double[] s = r.history().stream().mapToDouble(EpochRecord::trainSeconds).sorted().toArray();
+    return s.length == 0 ? Double.NaN : s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   }
 
   /** Mean and sample standard deviation (n − 1; 0 for one seed) of each of {@link #METRICS}. */
@@ -127,16 +152,30 @@ public final class SeedTable {
    * bold when there are several rows (every row that ties it at the printed four decimals).
    */
   public static String markdown(String firstColumn, List<Row> rows) {
+    return markdown(firstColumn, rows, false);
+  }
+
+  /**
+   * {@link #markdown(String, List)}, with {@code cost} two more columns: each row's median seconds per training
+   * epoch (median over seeds) and peak heap (largest over seeds), "—" where not recorded.
+   */
+  public static String markdown(String firstColumn, List<Row> rows, boolean cost) {
     StringBuilder sb = new StringBuilder("| ").append(firstColumn);
     for (String h : HEADERS) {
       sb.append(" | ").append(h);
     }
-    sb.append(" |\n|---").append("|---".repeat(HEADERS.size())).append("|\n");
+    if (cost) {
+      sb.append(" | s / epoch | peak heap");
+    }
+    sb.append(" |\n|---").append("|---".repeat(HEADERS.size() + (cost ? 2 : 0))).append("|\n");
     for (Row r : rows) {
       sb.append("| ").append(r.label());
       for (String k : METRICS) {
         String c = r.cell(k);
         sb.append(" | ").append(rows.size() > 1 && isBest(rows, r, k) ? "**" + c + "**" : c);
+      }
+      if (cost) {
+        sb.append(" | ").append(orDash(r.epochSeconds(), "%.2f")).append(" | ").append(orDash(r.peakHeapMb(), "%.0f MB"));
       }
       sb.append(" |\n");
     }
@@ -155,6 +194,10 @@ public final class SeedTable {
       }
     }
     return true;
+  }
+
+  private static String orDash(double v, String format) {
+    return Double.isNaN(v) ? "—" : String.format(Locale.ROOT, format, v);
   }
 
   /** A mean as the tables print it, read back. */
@@ -209,12 +252,16 @@ public final class SeedTable {
       sb.append("],\n      \"select_by\": ").append(quote(row.selectBy())).append(",\n");
       sb.append("      \"mean\": {").append(column(ms, 0)).append("},\n");
       sb.append("      \"std\": {").append(column(ms, 1)).append("},\n");
+      sb.append("      \"median_epoch_seconds\": ").append(number(row.epochSeconds())).append(",\n");
+      sb.append("      \"peak_heap_mb\": ").append(number(row.peakHeapMb())).append(",\n");
       sb.append("      \"per_seed\": [");
       for (int i = 0; i < row.picks().size(); i++) {
         Pick p = row.picks().get(i);
         sb.append(i == 0 ? "\n" : ",\n").append("        {\"seed\": ").append(p.seed())
             .append(", \"setting\": ").append(quote(p.setting()))
             .append(", \"best_epoch\": ").append(p.bestEpoch())
+            .append(", \"epoch_seconds\": ").append(number(p.epochSeconds()))
+            .append(", \"peak_heap_mb\": ").append(number(p.peakHeapMb()))
             .append(", \"valid\": ").append(Reports.json(p.valid()))
             .append(", \"test\": ").append(Reports.json(p.test())).append('}');
       }
@@ -228,6 +275,11 @@ public final class SeedTable {
     StringBuilder sb = new StringBuilder();
     ms.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(quote(k)).append(": ").append(Double.toString(v[which])));
     return sb.toString();
+  }
+
+  /** A JSON number, null for NaN. */
+  private static String number(double v) {
+    return Double.isNaN(v) ? "null" : Double.toString(v);
   }
 
   static String quote(String s) {

@@ -127,6 +127,11 @@ class ComparisonTest {
     assertThat(md).contains("| model | Recall@10 | Recall@20 | NDCG@10 | NDCG@20 |", "| BPR | ", "| LightGCN | ", " ± ", "| seed 1 | seed 2 |")
         .doesNotContain("Partial");
     assertThat(md).isEqualTo(r.markdown());
+    for (SeedTable.Row row : r.rows()) { // every trained pick recorded what its training cost
+      assertThat(row.epochSeconds()).as(row.label() + " s/epoch").isPositive();
+      assertThat(row.peakHeapMb()).as(row.label() + " peak heap").isPositive();
+    }
+    assertThat(md).contains("| s / epoch | peak heap |").doesNotContain("| — |");
     assertThat(Files.readString(dir.resolve("compare.json"))).contains("\"complete\": true", "\"dataset\": \"tiny\"", "\"setting\": \"default\"");
 
     Recorder second = new Recorder();

@@ -18,7 +18,7 @@ class SeedTableTest {
   private static SeedTable.Row row(String label, double... perSeed) {
     List<SeedTable.Pick> picks = new ArrayList<>();
     for (int s = 0; s < perSeed.length; s++) {
-      picks.add(new SeedTable.Pick(s + 1, "reg_weight=0.1", 3, all(perSeed[s] + 0.01), all(perSeed[s])));
+      picks.add(new SeedTable.Pick(s + 1, "reg_weight=0.1", 3, all(perSeed[s] + 0.01), all(perSeed[s]), 0.5 + s, 100.0 * (s + 1)));
     }
     return new SeedTable.Row(label, List.of("reg_weight"), "valid", picks);
   }
@@ -54,6 +54,25 @@ class SeedTableTest {
     assertThat(SeedTable.picksMarkdown("model", List.of(row("A", 0.1, 0.2)), List.of(1L, 2L)))
         .contains("| model | grid | chosen by | seed 1 | seed 2 |")
         .contains("| A | reg_weight | valid | reg_weight=0.1 (epoch 3, test R@20 0.1000) | reg_weight=0.1 (epoch 3, test R@20 0.2000) |");
+  }
+
+  @Test
+  void costColumnsShowTheMedianEpochAndTheLargestHeapOverSeeds() {
+    SeedTable.Row three = row("A", 0.1, 0.2, 0.3); // epoch seconds 0.5, 1.5, 2.5; heaps 100, 200, 300 MB
+    assertThat(three.epochSeconds()).isEqualTo(1.5);
+    assertThat(three.peakHeapMb()).isEqualTo(300.0);
+    assertThat(row("B", 0.1, 0.2).epochSeconds()).isEqualTo(1.0);
+    SeedTable.Pick unrecorded = new SeedTable.Pick(1, "default", 2, all(0.1), all(0.1), Double.NaN, Double.NaN);
+    SeedTable.Row old = new SeedTable.Row("C", List.of(), "valid", List.of(unrecorded));
+    String md = SeedTable.markdown("model", List.of(three, old), true);
+    assertThat(md).startsWith("| model | Recall@10 | Recall@20 | NDCG@10 | NDCG@20 | s / epoch | peak heap |\n|---|---|---|---|---|---|---|\n")
+        .contains("| 1.50 | 300 MB |").contains("| — | — |");
+    assertThat(SeedTable.markdown("model", List.of(three))).doesNotContain("s / epoch");
+    Map<String, Object> doc = Yaml.parseMap(SeedTable.json("compare", "tiny", List.of(1L), List.of(three, old), 2), "compare.json");
+    Map<?, ?> first = (Map<?, ?>) ((List<?>) doc.get("rows")).get(0);
+    assertThat(first.get("median_epoch_seconds")).isEqualTo(1.5);
+    assertThat(((Map<?, ?>) ((List<?>) first.get("per_seed")).get(2)).get("peak_heap_mb")).isEqualTo(300.0);
+    assertThat(((Map<?, ?>) ((List<?>) doc.get("rows")).get(1)).get("peak_heap_mb")).isNull();
   }
 
   @Test

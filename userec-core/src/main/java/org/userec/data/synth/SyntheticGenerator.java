@@ -1,8 +1,6 @@
 package org.userec.data.synth;
 
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -10,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.userec.data.FeatureTable;
+import org.userec.util.HeapPeak;
 import org.userec.util.Parallel;
 import org.userec.util.Seeds;
 
@@ -584,12 +583,7 @@ public final class SyntheticGenerator {
     long c2 = processCpuNanos();
     System.out.printf(Locale.ROOT, "generate %.2f s, write %.2f s, total %.2f s wall, %.2f s process CPU -> %s%n",
         (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t2 - t0) / 1e9, (c2 - c0) / 1e9, yaml);
-    long peak = 0;
-    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
-        peak += pool.getPeakUsage().getUsed();
-      }
-    }
+    long peak = HeapPeak.bytes();
     System.out.printf(Locale.ROOT, "peak heap (sum of pool peaks) %.0f MiB, max heap %.0f MiB%n",
         peak / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576.0);
   }
