@@ -16,6 +16,7 @@ import org.userec.nn.Init;
 import org.userec.tensor.ConstantMatrix;
 import org.userec.tensor.Param;
 import org.userec.tensor.ProductLogSumExp;
+import org.userec.tensor.RowNorms;
 import org.userec.tensor.Tape;
 import org.userec.tensor.Tensor;
 
@@ -45,8 +46,9 @@ import org.userec.tensor.Tensor;
  *
  * <p>Beyond the reference (which needs exactly an image and a text modality): one modality trains without
  * the contrastive term; three or more contrast each modality with the next. The contrastive denominators run
- * over every user and item without the batch×|U| matrix ({@link ProductLogSumExp}). Each evaluation draws its
- * Gumbel noise from a seed taken at the start of the epoch, so a resumed run scores as the first one did.
+ * over every user and item without the batch×|U| matrix ({@link ProductLogSumExp}), through the hypergraph
+ * embeddings' rank-{@code hyper_num} factors ({@link #contrast}). Each evaluation draws its Gumbel noise from a
+ * seed taken at the start of the epoch, so a resumed run scores as the first one did.
  */
 public final class Lgmrec implements Recommender {
   /** The reference's temperature of the Gumbel softmax and of the contrastive term. */
@@ -213,8 +215,14 @@ public final class Lgmrec implements Recommender {
     }
   }
 
-  /** E (all users, then all items) and each modality's hypergraph embeddings Ê_U^m, Ê_I^m. */
-  private record Embeddings(Tensor all, Tensor[] hyperUsers, Tensor[] hyperItems) {}
+  /** E (all users, then all items) and each modality's hypergraph embeddings. */
+  private record Embeddings(Tensor all, Hyper[] hyper) {}
+
+  /**
+   * One modality's hypergraph embeddings Ê_U = H_U Λ and Ê_I = H_I Λ with their factors: the (dropped)
+   * dependencies H_U, H_I and Λ of the last layer (hyper_num × d).
+   */
+  private record Hyper(Tensor users, Tensor items, Tensor userDeps, Tensor itemDeps, Tensor lat) {}
 
   private Embeddings forward(Tape t, Draws draws) {
     int count = modalities.size();
@@ -233,8 +241,7 @@ public final class Lgmrec implements Recommender {
     Tensor cgeItems = t.sliceRows(cge, numUsers, numUsers + numItems);
     Tensor local = cge;
     Tensor global = null;
-    Tensor[] hyperUsers = new Tensor[count];
-    Tensor[] hyperItems = new Tensor[count];
+    Hyper[] hyper = new Hyper[count];
     for (int m = 0; m < count; m++) {
       Modality mod = modalities.get(m);
       // MGE: E_m = Â^L [diag(1/d_u) A F; F], F = X W
@@ -245,21 +252,18 @@ public final class Lgmrec implements Recommender {
       Tensor hi = dropout(t, itemHyper[m], draws.keep("keep_items_" + mod.name(), itemHyper[m].size()));
       Tensor hu = dropout(t, userHyper[m], draws.keep("keep_users_" + mod.name(), userHyper[m].size()));
       Tensor ei = cgeItems;
-      Tensor eu = null;
+      Tensor lat = null;
       for (int l = 0; l < hyperLayers; l++) {
-        Tensor lat = t.matmulTN(hi, ei); // Λ = H_Iᵀ Ê_I, hyperedges × d
+        lat = t.matmulTN(hi, ei); // Λ = H_Iᵀ Ê_I, hyperedges × d
         ei = t.matmul(hi, lat);
-        if (l == hyperLayers - 1) {
-          eu = t.matmul(hu, lat);
-        }
       }
-      hyperUsers[m] = eu;
-      hyperItems[m] = ei;
+      Tensor eu = t.matmul(hu, lat);
+      hyper[m] = new Hyper(eu, ei, hu, hi, lat);
       Tensor g = t.concatRows(eu, ei);
       global = global == null ? g : t.add(global, g);
     }
     Tensor all = t.add(local, t.scale(t.l2NormalizeRows(global), alpha));
-    return new Embeddings(all, hyperUsers, hyperItems);
+    return new Embeddings(all, hyper);
   }
 
   /** softmax((z + g)/τ) by rows for given Gumbel noise g (torch.nn.functional.gumbel_softmax, hard=False). */
@@ -282,10 +286,12 @@ public final class Lgmrec implements Recommender {
     if (clWeight != 0f && modalities.size() > 1) { // with weight 0 the term adds nothing and passes no gradient
       Tensor hcl = null;
       for (int m = 0; m + 1 < modalities.size(); m++) {
+        Hyper a = f.hyper()[m];
+        Hyper b = f.hyper()[m + 1];
         Tensor pair =
             t.add(
-                contrast(t, f.hyperUsers()[m], f.hyperUsers()[m + 1], batch.users()),
-                contrast(t, f.hyperItems()[m], f.hyperItems()[m + 1], batch.pos()));
+                contrast(t, a.users(), b.users(), b.userDeps(), b.lat(), batch.users()),
+                contrast(t, a.items(), b.items(), b.itemDeps(), b.lat(), batch.pos()));
         hcl = hcl == null ? pair : t.add(hcl, pair);
       }
       loss = t.add(loss, t.scale(hcl, clWeight));
@@ -295,12 +301,15 @@ public final class Lgmrec implements Recommender {
 
   /**
    * Σ_r −log(exp(cos(a_r, b_r)/τ) / Σ_v exp(cos(a_r, b_v)/τ)) over rows r = {@code rows} of the tables a and b,
-   * v over every row of b (the reference's {@code ssl_triple_loss}).
+   * v over every row of b (the reference's {@code ssl_triple_loss}). b = H Λ (its dependencies and the last
+   * Λ) has rank at most hyper_num, so the denominators score x = norm(a_r) as (x Λᵀ)·(H_v / ‖b_v‖): hyper_num
+   * products per pair instead of d, the same values up to rounding.
    */
-  private static Tensor contrast(Tape t, Tensor a, Tensor b, int[] rows) {
+  private static Tensor contrast(Tape t, Tensor a, Tensor b, Tensor deps, Tensor lat, int[] rows) {
     Tensor x = t.l2NormalizeRows(t.gatherRows(a, rows));
     Tensor y = t.l2NormalizeRows(t.gatherRows(b, rows));
-    Tensor denominators = ProductLogSumExp.logSumExpNT(t, x, t.l2NormalizeRows(b), 1f / TAU);
+    Tensor keys = t.scaleRows(deps, RowNorms.inverse(t, b)); // H_v / ‖b_v‖, so that b̂ = keys · Λ
+    Tensor denominators = ProductLogSumExp.logSumExpNT(t, t.matmulNT(x, lat), keys, 1f / TAU);
     return t.sum(t.sub(denominators, t.scale(t.rowDot(x, y), 1f / TAU)));
   }
 
