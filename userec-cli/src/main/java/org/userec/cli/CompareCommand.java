@@ -30,7 +30,9 @@ import picocli.CommandLine.Spec;
       "Examples:",
       "  userec compare -m LightGCN,FREEDOM,PGL,USERec -d ../shared/data/tiktok --seeds 999,1,2 --run-dir runs/tiktok-table",
       "  userec compare -m BPR,LightGCN -d ../shared/data/baby --set LightGCN:n_layers=2 --set epochs=200",
-      "  userec compare -m LightGCN,USERec -d ../shared/data/baby --seeds 999 --set reg_weight=1e-4 --set cl_weight=0.3"
+      "  userec compare -m LightGCN,USERec -d ../shared/data/baby --seeds 999 --set reg_weight=1e-4 --set cl_weight=0.3",
+      "  userec compare -m LightGCN,USERec,USERec@paper -d ../shared/data/tiktok   # the paper's setting beside ours",
+      "  userec compare -m LightGCN,LightGCN@deep -d ../shared/data/baby --set LightGCN@deep:n_layers=4"
     })
 final class CompareCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -40,7 +42,7 @@ final class CompareCommand implements Callable<Integer> {
       required = true,
       split = ",",
       paramLabel = "M1,M2,...",
-      description = "Models in table order: BPR, LightGCN, FREEDOM, PGL, USERec.")
+      description = "Models in table order: BPR, LightGCN, FREEDOM, PGL, USERec; MODEL@name adds a named setting of a model (USERec@paper).")
   List<String> models = new ArrayList<>();
 
   @Option(names = {"-d", "--dataset"}, required = true, paramLabel = "DATASET", description = "Dataset folder, or a name under data_path.")
@@ -70,9 +72,9 @@ final class CompareCommand implements Callable<Integer> {
     List<Comparison.Entry> entries = new ArrayList<>();
     List<String> sizes = new ArrayList<>();
     for (Session s : sessions) {
-      entries.add(new Comparison.Entry(s.model(), s.config()));
+      entries.add(new Comparison.Entry(s.label(), s.model(), s.config()));
       int n = s.config().expandGrid().size();
-      sizes.add(s.model() + " (" + n + (n == 1 ? " setting)" : " settings)"));
+      sizes.add(s.label() + " (" + n + (n == 1 ? " setting)" : " settings)"));
     }
     Comparison.Plan plan = new Comparison.Plan(entries, seeds);
     Session first = sessions.get(0);
@@ -101,15 +103,15 @@ final class CompareCommand implements Callable<Integer> {
               String metric = e.config().getString("valid_metric");
               if (!common.quiet) {
                 int n = e.config().expandGrid().size();
-                out.println("[" + (index + 1) + "/" + total + " " + e.model() + ", seed " + seed + "] start: " + n
-                    + (n == 1 ? " setting" : " grid settings") + ", in " + dir.resolve(e.model()).resolve("seed-" + seed));
+                out.println("[" + (index + 1) + "/" + total + " " + e.label() + ", seed " + seed + "] start: " + n
+                    + (n == 1 ? " setting" : " grid settings") + ", in " + dir.resolve(e.label()).resolve("seed-" + seed));
                 out.flush();
               }
-              return ConsoleProgress.forSeed(out, e.model(), seed, index, total, metric, common.quiet);
+              return ConsoleProgress.forSeed(out, e.label(), seed, index, total, metric, common.quiet);
             });
     out.println();
     out.println(loc.name() + ": test at the best-validation epoch, " + SeedTable.over(seeds) + ":");
-    out.print(Tables.seedTable(r.rows()));
+    out.print(Tables.seedTable(r.rows(), true));
     out.println();
     out.println("chosen grid point per seed (select_by):");
     out.print(Tables.seedPicks(r.rows(), seeds));

@@ -28,6 +28,11 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       AblateCommand.class,
       CompareCommand.class,
+      ReproduceCommand.class,
+      ExportCommand.class,
+      RecommendCommand.class,
+      ServeCommand.class,
+      LoadtestCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "Exit codes: 0 success, 1 failure, 2 bad input. Run 'userec help COMMAND' for a command's options."})

@@ -15,6 +15,7 @@ import org.userec.BadInputException;
 import org.userec.config.Config;
 import org.userec.config.ConfigLoader;
 import org.userec.config.ModelConfigs;
+import org.userec.config.ModelVariant;
 import org.userec.config.Yaml;
 import org.userec.data.Dataset;
 import org.userec.data.DatasetLoader;
@@ -23,20 +24,43 @@ import org.userec.run.Datasets;
 import org.userec.util.AtomicFiles;
 import org.userec.util.Parallel;
 
-/** A model, a dataset and a merged config, as the train/eval/bench/ablate/compare commands need them. */
-record Session(String model, Datasets.Located located, Config config) {
+/**
+ * A model (or a named variant of one, {@link ModelVariant}), a dataset and a merged config, as the
+ * train/eval/bench/ablate/compare commands need them.
+ */
+record Session(ModelVariant entry, Datasets.Located located, Config config) {
   static final String RUN_INFO = "run.properties";
 
+  /** The registry's model name (what builds the model). */
+  String model() {
+    return entry.model();
+  }
+
+  /** MODEL or MODEL@variant: what names the run's folder and table row. */
+  String label() {
+    return entry.label();
+  }
+
+  /** "USERec@paper" → USERec's canonical name with the variant kept; an unknown model lists the known ones. */
+  static ModelVariant entry(String modelArg) {
+    ModelVariant v = ModelVariant.parse(modelArg);
+    return v.withModel(ModelRegistry.canonical(v.model()));
+  }
+
   static Session open(String modelArg, String datasetArg, Common common) {
-    String model = ModelRegistry.canonical(modelArg);
+    ModelVariant entry = entry(modelArg);
     Datasets.Located loc = Datasets.locate(datasetArg, common.overrides);
-    ConfigLoader loader = new ConfigLoader().dataset(loc.name(), loc.folder()).model(model, ModelRegistry.names());
+    ConfigLoader loader = new ConfigLoader().dataset(loc.name(), loc.folder()).model(entry.model(), ModelRegistry.names());
+    if (entry.variant() != null && !loader.variant(entry) && common.overrides.isEmpty() && common.configFiles.isEmpty()) {
+      throw new BadInputException(
+          "'" + entry.label() + "': there is no " + entry.resource() + " and no --set or --config; a variant needs settings of its own");
+    }
     for (Path f : common.configFiles) {
       loader.file(f);
     }
     Config config = loader.overrides(common.overrides).build();
     applyThreads(config, common);
-    return new Session(model, loc, config);
+    return new Session(entry, loc, config);
   }
 
   /**
@@ -44,21 +68,21 @@ record Session(String model, Datasets.Located located, Config config) {
    * keys go to the models that define them ({@link ModelConfigs}); the notes say which keys some models skip.
    */
   static List<Session> openEach(List<String> modelArgs, String datasetArg, Common common, List<String> notes) {
-    List<String> models = new ArrayList<>();
+    List<ModelVariant> entries = new ArrayList<>();
     for (String a : modelArgs) {
-      String m = ModelRegistry.canonical(a.trim());
-      if (models.contains(m)) {
-        throw new BadInputException("model '" + m + "' is listed twice in --models; name each model once");
+      ModelVariant e = entry(a);
+      if (entries.contains(e)) {
+        throw new BadInputException("'" + e.label() + "' is listed twice in --models; name each model or variant once");
       }
-      models.add(m);
+      entries.add(e);
     }
     Datasets.Located loc = Datasets.locate(datasetArg, common.overrides);
     ModelConfigs.Built built =
-        ModelConfigs.build(models, ModelRegistry.names(), loc.name(), loc.folder(), common.configFiles, common.overrides);
+        ModelConfigs.build(entries, ModelRegistry.names(), loc.name(), loc.folder(), common.configFiles, common.overrides);
     notes.addAll(built.notes());
     List<Session> out = new ArrayList<>();
-    for (String m : models) {
-      out.add(new Session(m, loc, built.configs().get(m)));
+    for (ModelVariant e : entries) {
+      out.add(new Session(e, loc, built.configs().get(e.label())));
     }
     applyThreads(out.get(0).config(), common);
     return out;
@@ -85,7 +109,7 @@ record Session(String model, Datasets.Located located, Config config) {
     ConfigLoader loader = new ConfigLoader().model(model, ModelRegistry.names()).values(runDir.resolve("config.yaml").toString(), saved);
     Config config = loader.overrides(common.overrides).build();
     applyThreads(config, common);
-    return new Session(model, loc, config);
+    return new Session(new ModelVariant(model, null), loc, config);
   }
 
   private static void applyThreads(Config config, Common common) {
@@ -111,7 +135,7 @@ record Session(String model, Datasets.Located located, Config config) {
   }
 
   Path newRunDir(Path runDirOption) {
-    Path dir = stampedDir(runDirOption != null ? runDirOption : Path.of(config.getString("run_dir")), model);
+    Path dir = stampedDir(runDirOption != null ? runDirOption : Path.of(config.getString("run_dir")), label());
     writeInfo(dir);
     return dir;
   }
@@ -129,7 +153,7 @@ record Session(String model, Datasets.Located located, Config config) {
 
   void writeInfo(Path dir) {
     Map<String, String> info = new LinkedHashMap<>();
-    info.put("model", model);
+    info.put("model", model());
     info.put("dataset", located.name());
     info.put("folder", located.folder().toString());
     StringBuilder sb = new StringBuilder("# written by userec train; used by --resume\n");

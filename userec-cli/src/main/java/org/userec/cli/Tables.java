@@ -41,15 +41,26 @@ final class Tables {
 
   /** A seed table (ablate, compare): one line per row, mean ± std over seeds of each metric (the value for one seed). */
   static String seedTable(List<SeedTable.Row> rows) {
+    return seedTable(rows, false);
+  }
+
+  /** {@link #seedTable(List)}, with {@code cost} each row's seconds per epoch and peak heap beside its metrics. */
+  static String seedTable(List<SeedTable.Row> rows, boolean cost) {
     List<String> header = new ArrayList<>();
     header.add("");
     header.addAll(SeedTable.headers());
+    if (cost) {
+      header.addAll(SeedTable.COST_HEADERS);
+    }
     List<List<String>> cells = new ArrayList<>();
     for (SeedTable.Row row : rows) {
       List<String> line = new ArrayList<>();
       line.add(row.label());
       for (String k : SeedTable.METRICS) {
         line.add(row.cell(k));
+      }
+      if (cost) {
+        line.addAll(SeedTable.costCells(row));
       }
       cells.add(line);
     }

@@ -115,6 +115,31 @@ public final class ConfigLoader {
     }
   }
 
+  /**
+   * Adds a variant's packaged yamls after the model's layers, when there are any: {@code
+   * configs/model/<MODEL>@<variant>.yaml}, then its per-dataset {@code configs/model/<MODEL>@<variant>/<dataset>.yaml}
+   * (call after {@link #dataset}). A plain model adds nothing. Returns whether a yaml was added. Like the dataset
+   * layers they define no keys.
+   */
+  public boolean variant(ModelVariant v) {
+    if (v.resource() == null) {
+      return false;
+    }
+    boolean added = false;
+    List<String> sources = new ArrayList<>(List.of(v.resource()));
+    if (datasetName != null) {
+      sources.add("configs/model/" + v.label() + "/" + datasetName + ".yaml");
+    }
+    for (String source : sources) {
+      Map<String, Object> m = Yaml.parseResource(source);
+      if (m != null) {
+        add(source, m, false);
+        added = true;
+      }
+    }
+    return added;
+  }
+
   /** Adds a user's yaml file. */
   public ConfigLoader file(Path file) {
     add(file.toString(), Yaml.parseFile(file), false);

@@ -51,6 +51,16 @@ public final class DotScorer implements Scorer {
     return dim;
   }
 
+  /** The user table, numUsers × dim row-major (shared, not copied: do not change it). */
+  public float[] userEmbeddings() {
+    return userEmb;
+  }
+
+  /** The item table, numItems × dim row-major (shared, not copied: do not change it). */
+  public float[] itemEmbeddings() {
+    return itemEmb;
+  }
+
   @Override
   public void score(int[] users, float[] out) {
     int m = users.length;

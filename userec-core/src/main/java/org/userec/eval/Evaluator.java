@@ -165,6 +165,50 @@ public final class Evaluator {
     return new EvalResult(reduce(validHits, validItems, words, listLen), reduce(testHits, testItems, words, listLen));
   }
 
+  /** One split's Recall@k and NDCG@k of each user with held-out rows in it (ascending ids). */
+  public record PerUser(int k, int[] users, double[] recall, double[] ndcg) {}
+
+  /**
+   * Recall@k and NDCG@k per user of the test split ({@code test}) or the validation split, with the same
+   * ranking as {@link #evaluate} (training items masked, ties by lower item id): their means are that pass's
+   * metrics. What per-user paired significance tests compare.
+   */
+  public PerUser perUser(Scorer scorer, boolean test, int k) {
+    checkScorer(scorer);
+    if (k < 1) {
+      throw new IllegalArgumentException("k must be >= 1, got " + k);
+    }
+    int[][] heldOut = test ? testItems : validItems;
+    int[] users = java.util.stream.IntStream.range(0, numUsers).filter(u -> heldOut[u].length > 0).toArray();
+    int listLen = Math.min(k, numItems);
+    double[] recall = new double[users.length];
+    double[] ndcg = new double[users.length];
+    forEachBlock(
+        scorer,
+        users,
+        true,
+        null,
+        (index, top) -> {
+          int[] held = heldOut[users[index]];
+          double hits = 0;
+          double dcg = 0;
+          double ideal = 0;
+          for (int r = 1; r <= listLen; r++) {
+            if (Arrays.binarySearch(held, top[r - 1]) >= 0) {
+              hits++;
+              dcg += 1.0 / log2(r + 1);
+            }
+          }
+          for (int r = 1; r <= Math.min(held.length, k); r++) {
+            ideal += 1.0 / log2(r + 1);
+          }
+          recall[index] = hits / held.length;
+          ndcg[index] = dcg / ideal;
+        },
+        listLen);
+    return new PerUser(k, users, recall, ndcg);
+  }
+
   /**
    * The k best items of each given user, best first (ties by lower item id), for serving and the CLI. Returns
    * users.length rows of min(k, numItems) item ids.

@@ -145,7 +145,20 @@ public final class DegreeSensitiveSampler {
 
   /** Which edges a sample of n keeps (exposed for tests of the sampling distribution). */
   boolean[] keep(int n, RandomGenerator rng) {
-    int e = edges();
+    return keepProportional(weight, n, rng);
+  }
+
+  /**
+   * Which of the weighted items a sample of n without replacement keeps, drawn as {@code torch.multinomial(w, n,
+   * replacement=False)} does (successive draws ∝ w among the items not yet drawn), by the keys of the class
+   * comment: one {@code rng.nextDouble()} per item, in order. Items of weight 0 are kept only when fewer than n
+   * have a positive weight. 0 ≤ n ≤ w.length.
+   */
+  public static boolean[] keepProportional(double[] weight, int n, RandomGenerator rng) {
+    int e = weight.length;
+    if (n < 0 || n > e) {
+      throw new IllegalArgumentException("cannot keep " + n + " of " + e + " weighted items");
+    }
     boolean[] kept = new boolean[e];
     if (n == 0) {
       return kept;

@@ -242,31 +242,51 @@ public final class KnnGraph {
 
   private static CsrMatrix projectedTopK(FeatureTable f, int k, boolean weighted, Options o) {
     int n = f.rows();
-    int dim = f.cols();
     checkK(f, k);
-    float[] x = f.data();
-    long t0 = System.nanoTime();
-    float[] invNorm = inverseNorms(x, n, dim);
-    int r = Math.min(o.rank(), dim);
-    float[] p = project(f, invNorm, r, o.seed());
-    long t1 = System.nanoTime();
-    int c = Math.min(n, Math.max(k, o.candidates()));
-    int[] cand = candidates(p, n, r, c);
-    long t2 = System.nanoTime();
     int[] colIdx = new int[n * k];
     float[] sims = new float[n * k];
-    rerank(f, invNorm, cand, c, k, colIdx, sims);
-    long t3 = System.nanoTime();
+    long t0 = System.nanoTime();
+    projectedNeighbours(f, k, o, colIdx, sims);
+    long t1 = System.nanoTime();
     CsrMatrix g = normalizeKnn(n, k, colIdx, sims, weighted, f.name());
     LOG.log(
         System.Logger.Level.DEBUG,
         () -> String.format(
             java.util.Locale.ROOT,
-            "kNN %s (%d x %d, k=%d): projected r=%d C=%d; PCA + projection %.2f s, candidates %.2f s,"
-                + " re-rank %.2f s, normalise %.2f s",
-            f.name(), n, dim, k, r, c, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9,
-            (System.nanoTime() - t3) / 1e9));
+            "kNN %s (%d x %d, k=%d): projected neighbours %.2f s, normalise %.2f s",
+            f.name(), n, f.cols(), k, (t1 - t0) / 1e9, (System.nanoTime() - t1) / 1e9));
     return g;
+  }
+
+  /** Each row's top-k columns and cosines by the projected method (PCA candidates, exact re-rank). */
+  private static void projectedNeighbours(FeatureTable f, int k, Options o, int[] colIdx, float[] sims) {
+    int n = f.rows();
+    int dim = f.cols();
+    float[] invNorm = inverseNorms(f.data(), n, dim);
+    int r = Math.min(o.rank(), dim);
+    float[] p = project(f, invNorm, r, o.seed());
+    int c = Math.min(n, Math.max(k, o.candidates()));
+    int[] cand = candidates(p, n, r, c);
+    rerank(f, invNorm, cand, c, k, colIdx, sims);
+  }
+
+  /**
+   * The top-k cosine graph of the rows of f, not normalised: A_ij = cos(x_i, x_j) for the k columns j of row i
+   * with the largest cosine (the row itself included, ties to the lower column), found as {@code options} say
+   * (IDFREE's {@code get_knn_adj}, whose similarity graphs are weighted and used before any normalisation).
+   * Rows are in CSR order (columns ascending).
+   */
+  public static CsrMatrix cosineTopKValues(FeatureTable f, int k, Options options) {
+    int n = f.rows();
+    checkK(f, k);
+    int[] colIdx = new int[n * k];
+    float[] sims = new float[n * k];
+    if (options.resolve(n, f.cols()) == Method.EXACT) {
+      exactTopK(f, inverseNorms(f.data(), n, f.cols()), null, k, blockRows(n), colIdx, sims);
+    } else {
+      projectedNeighbours(f, k, options, colIdx, sims);
+    }
+    return knnAdjacency(n, k, colIdx, sims, true);
   }
 
   /**
@@ -481,6 +501,22 @@ public final class KnnGraph {
 
   /** Builds D^-½ A D^-½ from each row's k kept columns and similarities. */
   private static CsrMatrix normalizeKnn(int n, int k, int[] cols, float[] sims, boolean weighted, String name) {
+    CsrMatrix adj = knnAdjacency(n, k, cols, sims, weighted);
+    if (weighted) {
+      float[] deg = adj.rowSums();
+      for (int i = 0; i < n; i++) {
+        if (!(deg[i] > 0f)) {
+          throw new IllegalArgumentException(
+              name + ": weighted kNN row " + i + " has similarity sum " + deg[i]
+                  + " (<= 0), so D^-1/2 is undefined; use binary weights or non-negative features");
+        }
+      }
+    }
+    return InteractionGraph.symmetricNormalize(adj);
+  }
+
+  /** A from each row's k kept columns: A_ij = s_ij (weighted) or 1, rows in CSR order. */
+  private static CsrMatrix knnAdjacency(int n, int k, int[] cols, float[] sims, boolean weighted) {
     int[] rowPtr = new int[n + 1];
     int[] ci = new int[n * k];
     float[] a = new float[n * k];
@@ -498,18 +534,7 @@ public final class KnnGraph {
         a[i * k + q] = weighted ? sims[i * k + slot] : 1f;
       }
     }
-    CsrMatrix adj = new CsrMatrix(n, n, rowPtr, ci, a);
-    if (weighted) {
-      float[] deg = adj.rowSums();
-      for (int i = 0; i < n; i++) {
-        if (!(deg[i] > 0f)) {
-          throw new IllegalArgumentException(
-              name + ": weighted kNN row " + i + " has similarity sum " + deg[i]
-                  + " (<= 0), so D^-1/2 is undefined; use binary weights or non-negative features");
-        }
-      }
-    }
-    return InteractionGraph.symmetricNormalize(adj);
+    return new CsrMatrix(n, n, rowPtr, ci, a);
   }
 
   /**

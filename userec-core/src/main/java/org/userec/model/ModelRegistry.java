@@ -19,8 +19,9 @@ public final class ModelRegistry {
     MODELS.put("LightGCN", LightGcn::new);
     MODELS.put("FREEDOM", Freedom::new);
     MODELS.put("PGL", Pgl::new);
-    MODELS.put("LGMRec", Lgmrec::new);
     MODELS.put("USERec", Userec::new);
+    MODELS.put("IDFREE", Idfree::new);
+    MODELS.put("LGMRec", Lgmrec::new);
   }
 
   private ModelRegistry() {}

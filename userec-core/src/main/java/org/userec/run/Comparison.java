@@ -3,9 +3,11 @@ package org.userec.run;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -14,6 +16,7 @@ import org.userec.config.Config;
 import org.userec.config.Yaml;
 import org.userec.data.Dataset;
 import org.userec.data.DatasetSpec;
+import org.userec.eval.Evaluator;
 
 /**
  * A paper's main table: several models on one dataset, each trained over its own grid (its yaml's {@code
@@ -29,8 +32,16 @@ public final class Comparison {
   /** The file names in the comparison folder: compare.md, compare.json. */
   public static final String NAME = "compare";
 
-  /** One model of the table: its canonical name and its own merged config (grid included). */
-  public record Entry(String model, Config config) {}
+  /**
+   * One row of the table: its label (the model, or MODEL@variant for a named setting of it, which also names its
+   * folder), the model's canonical name, and its own merged config (grid included).
+   */
+  public record Entry(String label, String model, Config config) {
+    /** A row of a model under its own name. */
+    public Entry(String model, Config config) {
+      this(model, model, config);
+    }
+  }
 
   /** What to run: the models in table order and the seeds. */
   public record Plan(List<Entry> entries, List<Long> seeds) {
@@ -43,10 +54,10 @@ public final class Comparison {
       if (seeds.isEmpty()) {
         throw new BadInputException("compare needs at least one seed (--seeds 999,1,2)");
       }
-      Set<String> models = new HashSet<>();
+      Set<String> labels = new HashSet<>();
       for (Entry e : entries) {
-        if (!models.add(e.model())) {
-          throw new BadInputException("model '" + e.model() + "' is listed twice; name each model once");
+        if (!labels.add(e.label())) {
+          throw new BadInputException("'" + e.label() + "' is listed twice; name each model or variant once");
         }
       }
       if (new HashSet<>(seeds).size() != seeds.size()) {
@@ -82,7 +93,7 @@ public final class Comparison {
     List<SeedTable.Row> rows = new ArrayList<>();
     int total = plan.entries().size() * plan.seeds().size();
     int index = 0;
-    String md = markdown(dataset, rows, plan);
+    String md = markdown(dataset, rows, plan, List.of());
     if (!Files.exists(dir.resolve(NAME + ".json"))) { // marks the folder's dataset; a rerun keeps the last table until a row is done
       SeedTable.write(dir, NAME, md, SeedTable.json(NAME, dataset, plan.seeds(), rows, plan.entries().size()));
     }
@@ -90,14 +101,90 @@ public final class Comparison {
       Entry e = plan.entries().get(m);
       List<SeedTable.Pick> picks = new ArrayList<>();
       for (long seed : plan.seeds()) {
-        Path sub = dir.resolve(e.model()).resolve("seed-" + seed);
-        picks.add(SeedTable.runSeed(e.model(), e.model(), e.config(), seed, data.get(m), sub, progress.start(e, seed, index++, total)));
+        Path sub = dir.resolve(e.label()).resolve("seed-" + seed);
+        picks.add(SeedTable.runSeed(e.label(), e.model(), e.config(), seed, data.get(m), sub, progress.start(e, seed, index++, total)));
       }
-      rows.add(new SeedTable.Row(e.model(), e.config().gridKeys(), e.config().getString("select_by"), picks));
-      md = markdown(dataset, rows, plan);
-      SeedTable.write(dir, NAME, md, SeedTable.json(NAME, dataset, plan.seeds(), rows, plan.entries().size()));
+      rows.add(new SeedTable.Row(e.label(), e.config().gridKeys(), e.config().getString("select_by"), picks));
+      List<Significance.Comparison> tests = significance(rows);
+      md = markdown(dataset, rows, plan, tests);
+      SeedTable.write(dir, NAME, md, SeedTable.json(NAME, dataset, plan.seeds(), rows, plan.entries().size(), significanceJson(tests)));
     }
     return new Result(rows, plan.seeds(), dir, md);
+  }
+
+  /** The metrics the significance tests compare, per user at {@link PerUserTest#K}. */
+  static final List<String> TESTED = List.of("recall@20", "ndcg@20");
+
+  /**
+   * Per-user Wilcoxon tests of the best row against every other, for each of {@link #TESTED}: each test user's
+   * value averaged over the row's seeds. Rows without a per-user file for every seed are left out.
+   */
+  static List<Significance.Comparison> significance(List<SeedTable.Row> rows) {
+    List<Significance.Sample> recall = new ArrayList<>();
+    List<Significance.Sample> ndcg = new ArrayList<>();
+    int[] users = null;
+    for (SeedTable.Row row : rows) {
+      double[] r = null;
+      double[] n = null;
+      boolean complete = true;
+      for (SeedTable.Pick p : row.picks()) {
+        Evaluator.PerUser v = p.dir() == null ? null : PerUserTest.read(p.dir());
+        if (v == null) {
+          complete = false;
+          break;
+        }
+        if (users == null) {
+          users = v.users();
+        } else if (!Arrays.equals(users, v.users())) {
+          throw new IllegalStateException(p.dir() + ": its test users differ from another row's; were the rows trained on one dataset?");
+        }
+        r = r == null ? new double[users.length] : r;
+        n = n == null ? new double[users.length] : n;
+        for (int i = 0; i < users.length; i++) {
+          r[i] += v.recall()[i] / row.picks().size();
+          n[i] += v.ndcg()[i] / row.picks().size();
+        }
+      }
+      if (complete) {
+        recall.add(new Significance.Sample(row.label(), r));
+        ndcg.add(new Significance.Sample(row.label(), n));
+      }
+    }
+    List<Significance.Comparison> out = new ArrayList<>(Significance.bestAgainstOthers(TESTED.get(0), recall));
+    out.addAll(Significance.bestAgainstOthers(TESTED.get(1), ndcg));
+    return out;
+  }
+
+  static String significanceMarkdown(List<Significance.Comparison> tests) {
+    if (tests.isEmpty()) {
+      return "";
+    }
+    StringBuilder sb = new StringBuilder("\nPer-user significance: Wilcoxon signed-rank tests (two-sided) of the row with the best mean against each\n")
+        .append("other row, on every test user's Recall@20 and NDCG@20 averaged over seeds; users whose two values are equal are\n")
+        .append("dropped (scipy's default).\n\n| metric | best | against | users | differing | mean difference | p |\n|---|---|---|---|---|---|---|\n");
+    for (Significance.Comparison c : tests) {
+      sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %d | %+.4f | %s |%n", c.metric().replace("recall", "Recall").replace("ndcg", "NDCG"),
+          c.best(), c.other(), c.users(), c.differing(), c.meanDifference(), pValue(c.pValue())));
+    }
+    return sb.toString();
+  }
+
+  /** "0.032", "4.1e-07". */
+  static String pValue(double p) {
+    return p >= 1e-3 ? String.format(Locale.ROOT, "%.3f", p) : String.format(Locale.ROOT, "%.1e", p);
+  }
+
+  static String significanceJson(List<Significance.Comparison> tests) {
+    StringBuilder sb = new StringBuilder("  \"significance\": [");
+    for (int i = 0; i < tests.size(); i++) {
+      Significance.Comparison c = tests.get(i);
+      sb.append(i == 0 ? "\n" : ",\n").append("    {\"metric\": ").append(SeedTable.quote(c.metric()))
+          .append(", \"best\": ").append(SeedTable.quote(c.best())).append(", \"against\": ").append(SeedTable.quote(c.other()))
+          .append(", \"users\": ").append(c.users()).append(", \"differing\": ").append(c.differing())
+          .append(", \"mean_difference\": ").append(Double.toString(c.meanDifference()))
+          .append(", \"p_value\": ").append(Double.toString(c.pValue())).append('}');
+    }
+    return sb.append(tests.isEmpty() ? "]" : "\n  ]").toString();
   }
 
   /**
@@ -144,7 +231,7 @@ public final class Comparison {
     }
   }
 
-  static String markdown(String dataset, List<SeedTable.Row> rows, Plan plan) {
+  static String markdown(String dataset, List<SeedTable.Row> rows, Plan plan, List<Significance.Comparison> tests) {
     StringBuilder sb = new StringBuilder();
     sb.append("# ").append(dataset).append(": test metrics at the best-validation epoch, ").append(SeedTable.over(plan.seeds()))
         .append("\n\n");
@@ -152,7 +239,7 @@ public final class Comparison {
     if (rows.size() < plan.entries().size()) {
       List<String> todo = new ArrayList<>();
       for (Entry e : plan.entries().subList(rows.size(), plan.entries().size())) {
-        todo.add(e.model());
+        todo.add(e.label());
       }
       sb.append("Partial: ").append(rows.size()).append(" of ").append(plan.entries().size()).append(" models done (to come: ")
           .append(String.join(", ", todo)).append("); rerun the same command with the same --run-dir to finish.\n");
@@ -160,6 +247,7 @@ public final class Comparison {
     sb.append("s / epoch: the median seconds of a training epoch of the chosen grid point (median over seeds); peak heap: the\n")
         .append("largest sum of the JVM's heap pools' peaks while it trained (an upper bound of its live data).\n");
     sb.append('\n').append(SeedTable.markdown("model", rows, true));
+    sb.append(significanceMarkdown(tests));
     sb.append("\nChosen grid point per seed:\n\n").append(SeedTable.picksMarkdown("model", rows, plan.seeds()));
     return sb.toString();
   }

@@ -35,9 +35,10 @@ public final class SeedTable {
   /**
    * One seed's pick: the chosen grid point, its best epoch, its validation and test metrics there, and what its
    * training cost: the median seconds of a training epoch and the peak heap in MB ({@link HeapRecorder}); NaN
-   * where not recorded.
+   * where not recorded; and the chosen point's folder (with its {@link PerUserTest} file).
    */
-  public record Pick(long seed, String setting, int bestEpoch, Metrics valid, Metrics test, double epochSeconds, double peakHeapMb) {}
+  public record Pick(
+      long seed, String setting, int bestEpoch, Metrics valid, Metrics test, double epochSeconds, double peakHeapMb, Path dir) {}
 
   /** One table row: a label, the grid it searched, how it chose, and one pick per seed. */
   public record Row(String label, List<String> gridKeys, String selectBy, List<Pick> picks) {
@@ -96,7 +97,9 @@ public final class SeedTable {
       throw new IllegalStateException(who + ", seed " + seed + ": no evaluation ran (epochs < eval_step?)");
     }
     TrainResult r = chosen.result();
-    return new Pick(seed, chosen.label(), r.bestEpoch(), r.bestValid(), r.testAtBest(), medianEpochSeconds(r), HeapRecorder.read(chosen.dir()));
+    PerUserTest.ensure(model, chosen.config(), ds, chosen.dir());
+    return new Pick(
+        seed, chosen.label(), r.bestEpoch(), r.bestValid(), r.testAtBest(), medianEpochSeconds(r), HeapRecorder.read(chosen.dir()), chosen.dir());
   }
 
   /** The median training seconds over a result's epochs (NaN for none). */
@@ -165,7 +168,7 @@ public final class SeedTable {
       sb.append(" | ").append(h);
     }
     if (cost) {
-      sb.append(" | s / epoch | peak heap");
+      sb.append(" | ").append(String.join(" | ", COST_HEADERS));
     }
     sb.append(" |\n|---").append("|---".repeat(HEADERS.size() + (cost ? 2 : 0))).append("|\n");
     for (Row r : rows) {
@@ -175,7 +178,7 @@ public final class SeedTable {
         sb.append(" | ").append(rows.size() > 1 && isBest(rows, r, k) ? "**" + c + "**" : c);
       }
       if (cost) {
-        sb.append(" | ").append(orDash(r.epochSeconds(), "%.2f")).append(" | ").append(orDash(r.peakHeapMb(), "%.0f MB"));
+        sb.append(" | ").append(String.join(" | ", costCells(r)));
       }
       sb.append(" |\n");
     }
@@ -196,8 +199,15 @@ public final class SeedTable {
     return true;
   }
 
-  private static String orDash(double v, String format) {
-    return Double.isNaN(v) ? "—" : String.format(Locale.ROOT, format, v);
+  /** The headers of {@link #costCells}. */
+  public static final List<String> COST_HEADERS = List.of("s / epoch", "peak heap");
+
+  /** A row's cost as printed: seconds per epoch (three decimals below 1 s, two above) and peak heap, "—" where not recorded. */
+  public static List<String> costCells(Row r) {
+    double s = r.epochSeconds();
+    String sec = Double.isNaN(s) ? "—" : String.format(Locale.ROOT, s < 1 ? "%.3f" : "%.2f", s);
+    String heap = Double.isNaN(r.peakHeapMb()) ? "—" : String.format(Locale.ROOT, "%.0f MB", r.peakHeapMb());
+    return List.of(sec, heap);
   }
 
   /** A mean as the tables print it, read back. */
@@ -230,6 +240,11 @@ public final class SeedTable {
    * metrics there.
    */
   public static String json(String kind, String dataset, List<Long> seeds, List<Row> rows, int rowsPlanned) {
+    return json(kind, dataset, seeds, rows, rowsPlanned, "");
+  }
+
+  /** {@link #json(String, String, List, List, int)} with more top-level fields ({@code "name": value} lines, comma-separated) at the end. */
+  public static String json(String kind, String dataset, List<Long> seeds, List<Row> rows, int rowsPlanned, String moreFields) {
     StringBuilder sb = new StringBuilder("{\n");
     sb.append("  \"kind\": ").append(quote(kind)).append(",\n");
     sb.append("  \"dataset\": ").append(quote(dataset)).append(",\n");
@@ -267,7 +282,7 @@ public final class SeedTable {
       }
       sb.append("\n      ]\n    }");
     }
-    sb.append(rows.isEmpty() ? "]\n" : "\n  ]\n");
+    sb.append(rows.isEmpty() ? "]" : "\n  ]").append(moreFields.isEmpty() ? "\n" : ",\n" + moreFields + "\n");
     return sb.append("}\n").toString();
   }
 

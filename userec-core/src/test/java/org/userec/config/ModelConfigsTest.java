@@ -15,7 +15,39 @@ class ModelConfigsTest {
   private static final List<String> KNOWN = List.of("BPR", "LightGCN", "FREEDOM", "PGL", "USERec");
 
   private static ModelConfigs.Built build(List<String> models, String dataset, List<Path> files, String... sets) {
-    return ModelConfigs.build(models, KNOWN, dataset, null, files, List.of(sets));
+    return ModelConfigs.build(models.stream().map(ModelVariant::parse).toList(), KNOWN, dataset, null, files, List.of(sets));
+  }
+
+  @Test
+  void aVariantIsAModelUnderNamedSettingsOfItsOwn() {
+    ModelConfigs.Built b = build(List.of("LightGCN", "LightGCN@deep"), "baby", List.of(), "LightGCN@deep:n_layers=4", "reg_weight=1e-4");
+    assertThat(b.configs()).containsOnlyKeys("LightGCN", "LightGCN@deep");
+    assertThat(b.configs().get("LightGCN@deep").getInt("n_layers")).isEqualTo(4);
+    assertThat(b.configs().get("LightGCN").gridKeys()).contains("n_layers"); // the plain row keeps its grid
+    assertThat(b.configs().get("LightGCN").getDouble("reg_weight")).isEqualTo(1e-4); // unscoped keys reach both
+    assertThat(b.configs().get("LightGCN@deep").getDouble("reg_weight")).isEqualTo(1e-4);
+    assertThatThrownBy(() -> build(List.of("LightGCN", "LightGCN@deep"), "baby", List.of()))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("'LightGCN@deep': there is no configs/model/LightGCN@deep.yaml and no --set LightGCN@deep:key=value");
+    assertThatThrownBy(() -> build(List.of("LightGCN", "LightGCN"), "baby", List.of()))
+        .isInstanceOf(BadInputException.class).hasMessageContaining("'LightGCN' is listed twice");
+    assertThatThrownBy(() -> build(List.of("LightGCN@a b"), "baby", List.of())).isInstanceOf(BadInputException.class)
+        .hasMessageContaining("a variant name takes letters");
+  }
+
+  @Test
+  void thePaperVariantOfUserecUndoesADatasetRecipeAndKeepsThePapersPerDatasetValues() {
+    ModelConfigs.Built tiktok = build(List.of("USERec", "USERec@paper"), "tiktok", List.of());
+    Config ours = tiktok.configs().get("USERec");
+    Config paper = tiktok.configs().get("USERec@paper");
+    assertThat(ours.getBool("item_id_embedding")).isTrue(); // configs/model/USERec/tiktok.yaml
+    assertThat(paper.getBool("item_id_embedding")).isFalse();
+    assertThat(paper.source("item_id_embedding")).isEqualTo("configs/model/USERec@paper.yaml");
+    assertThat(paper.getDouble("prune_keep")).isEqualTo(0.1);
+    assertThat(paper.getDouble("pe_scale")).isEqualTo(1.0);
+    Config sports = build(List.of("USERec@paper"), "sports", List.of()).configs().get("USERec@paper");
+    assertThat(sports.getInt("att_samples")).isEqualTo(3);
+    assertThat(sports.source("att_samples")).isEqualTo("configs/model/USERec@paper/sports.yaml");
   }
 
   @Test

@@ -139,6 +139,24 @@ class EvaluatorTest {
   }
 
   @Test
+  void perUserValuesAreTheUsersOfTheMeans() {
+    Evaluator e = new Evaluator(handDataset(), new int[] {3});
+    Evaluator.PerUser t = e.perUser(new MatrixScorer(SCORES), true, 3);
+    double g2 = 1 / log2(3);
+    double g3 = 1 / log2(4);
+    assertThat(t.users()).containsExactly(0, 1); // user 2 has no test row
+    assertThat(t.recall()).containsExactly(new double[] {1.0 / 2, 2.0 / 3}, EPS);
+    assertThat(t.ndcg()).containsExactly(new double[] {g2 / (1 + g2), (1 + g2) / (1 + g2 + g3)}, EPS);
+    assertThat(e.perUser(new MatrixScorer(SCORES), false, 3).users()).containsExactly(0, 2);
+    Dataset d = randomDataset(new SplittableRandom(5), 120, 40);
+    MatrixScorer s = new MatrixScorer(randomScores(new SplittableRandom(6), 120, 40, 20));
+    EvalResult all = new Evaluator(d, new int[] {20}).evaluate(s);
+    Evaluator.PerUser p = new Evaluator(d, new int[] {20}).perUser(s, true, 20);
+    assertThat(Arrays.stream(p.recall()).average().orElseThrow()).isCloseTo(all.test().get("recall@20"), EPS);
+    assertThat(Arrays.stream(p.ndcg()).average().orElseThrow()).isCloseTo(all.test().get("ndcg@20"), EPS);
+  }
+
+  @Test
   void tiesAreBrokenByLowerItemId() {
     // All scores equal: ranking is 0, 1, 2, ... so a test item with id 4 is at rank 5, one with id 1 at rank 2.
     float[][] scores = new float[2][8];

@@ -57,9 +57,14 @@ public final class ParityFixture {
 
   /** The fixture of {@code model} from the test classpath ({@code parity/<model>/fixture.json}). */
   public static ParityFixture load(String model) {
-    URL url = ParityFixture.class.getResource("/parity/" + model + "/fixture.json");
+    return load(model, model);
+  }
+
+  /** A further fixture of {@code model}, kept in {@code parity/<folder>/} (e.g. another setting of its switches). */
+  public static ParityFixture load(String model, String folder) {
+    URL url = ParityFixture.class.getResource("/parity/" + folder + "/fixture.json");
     if (url == null) {
-      throw new IllegalStateException("no parity fixture for " + model + " on the test classpath (parity/" + model + "/fixture.json)");
+      throw new IllegalStateException("no parity fixture for " + model + " on the test classpath (parity/" + folder + "/fixture.json)");
     }
     try {
       Path file = Path.of(url.toURI());

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,7 @@ import org.userec.data.Dataset;
 import org.userec.data.DatasetSpec;
 import org.userec.data.synth.SyntheticGenerator;
 import org.userec.data.synth.SyntheticSpec;
+import org.userec.eval.Evaluator;
 import org.userec.model.ModelRegistry;
 import org.userec.train.EpochRecord;
 import org.userec.train.TrainListener;
@@ -132,6 +134,17 @@ class ComparisonTest {
       assertThat(row.peakHeapMb()).as(row.label() + " peak heap").isPositive();
     }
     assertThat(md).contains("| s / epoch | peak heap |").doesNotContain("| — |");
+    for (SeedTable.Row row : r.rows()) { // each pick's per-user test metrics, whose means are the reported ones
+      for (SeedTable.Pick p : row.picks()) {
+        Evaluator.PerUser u = PerUserTest.read(p.dir());
+        assertThat(Arrays.stream(u.recall()).average().orElseThrow()).isCloseTo(p.test().get("recall@20"), within(1e-9));
+      }
+    }
+    List<Significance.Comparison> tests = Comparison.significance(r.rows());
+    assertThat(tests).hasSize(2).extracting(Significance.Comparison::metric).containsExactly("recall@20", "ndcg@20");
+    assertThat(tests.get(0).pValue()).isBetween(0.0, 1.0);
+    assertThat(md).contains("Per-user significance", "| Recall@20 | ", "| NDCG@20 | ");
+    assertThat(Files.readString(dir.resolve("compare.json"))).contains("\"significance\": [", "\"p_value\": ");
     assertThat(Files.readString(dir.resolve("compare.json"))).contains("\"complete\": true", "\"dataset\": \"tiny\"", "\"setting\": \"default\"");
 
     Recorder second = new Recorder();
@@ -162,6 +175,23 @@ class ComparisonTest {
     assertThat(resumed.epochs).containsEntry("LightGCN/2", 1); // epoch 0 was checkpointed before the crash
     assertThat(r.rows().get(1).perSeed().get(1).values()).isEqualTo(clean.rows().get(1).perSeed().get(1).values());
     assertThat(Files.readString(run.resolve("compare.json"))).contains("\"complete\": true");
+  }
+
+  @Test
+  void aModelMayStandTwiceUnderNamedSettings(@TempDir Path dir) throws Exception {
+    Comparison.Plan plan =
+        new Comparison.Plan(
+            List.of(
+                new Comparison.Entry("LightGCN", config("LightGCN", "n_layers", 1, "reg_weight", 1e-4)),
+                new Comparison.Entry("LightGCN@two", "LightGCN", config("LightGCN", "n_layers", 2, "reg_weight", 1e-4))),
+            List.of(1L));
+    Comparison.Result r = run(plan, dir, new Recorder());
+    assertThat(r.rows()).extracting(SeedTable.Row::label).containsExactly("LightGCN", "LightGCN@two");
+    assertThat(dir.resolve("LightGCN@two").resolve("seed-1")).isDirectory();
+    assertThat(r.rows().get(0).perSeed().get(0).values()).isNotEqualTo(r.rows().get(1).perSeed().get(0).values());
+    assertThat(Files.readString(dir.resolve("compare.md"))).contains("| LightGCN@two | ");
+    assertThatThrownBy(() -> new Comparison.Plan(List.of(plan.entries().get(1), plan.entries().get(1)), List.of(1L)))
+        .isInstanceOf(BadInputException.class).hasMessageContaining("'LightGCN@two' is listed twice");
   }
 
   @Test

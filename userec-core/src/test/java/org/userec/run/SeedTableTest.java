@@ -18,7 +18,7 @@ class SeedTableTest {
   private static SeedTable.Row row(String label, double... perSeed) {
     List<SeedTable.Pick> picks = new ArrayList<>();
     for (int s = 0; s < perSeed.length; s++) {
-      picks.add(new SeedTable.Pick(s + 1, "reg_weight=0.1", 3, all(perSeed[s] + 0.01), all(perSeed[s]), 0.5 + s, 100.0 * (s + 1)));
+      picks.add(new SeedTable.Pick(s + 1, "reg_weight=0.1", 3, all(perSeed[s] + 0.01), all(perSeed[s]), 0.5 + s, 100.0 * (s + 1), null));
     }
     return new SeedTable.Row(label, List.of("reg_weight"), "valid", picks);
   }
@@ -62,7 +62,7 @@ class SeedTableTest {
     assertThat(three.epochSeconds()).isEqualTo(1.5);
     assertThat(three.peakHeapMb()).isEqualTo(300.0);
     assertThat(row("B", 0.1, 0.2).epochSeconds()).isEqualTo(1.0);
-    SeedTable.Pick unrecorded = new SeedTable.Pick(1, "default", 2, all(0.1), all(0.1), Double.NaN, Double.NaN);
+    SeedTable.Pick unrecorded = new SeedTable.Pick(1, "default", 2, all(0.1), all(0.1), Double.NaN, Double.NaN, null);
     SeedTable.Row old = new SeedTable.Row("C", List.of(), "valid", List.of(unrecorded));
     String md = SeedTable.markdown("model", List.of(three, old), true);
     assertThat(md).startsWith("| model | Recall@10 | Recall@20 | NDCG@10 | NDCG@20 | s / epoch | peak heap |\n|---|---|---|---|---|---|---|\n")
