@@ -15,15 +15,17 @@ public final class ModelRegistry {
   private static final Map<String, Function<ModelContext, Recommender>> MODELS = new LinkedHashMap<>();
 
   static {
+    // the order of the USERec paper's comparison (Table 2)
     MODELS.put("BPR", BprMf::new);
     MODELS.put("LightGCN", LightGcn::new);
-    MODELS.put("FREEDOM", Freedom::new);
-    MODELS.put("PGL", Pgl::new);
-    MODELS.put("MGCN", Mgcn::new);
     MODELS.put("LATTICE", Lattice::new);
-    MODELS.put("USERec", Userec::new);
-    MODELS.put("IDFREE", Idfree::new);
+    MODELS.put("FREEDOM", Freedom::new);
+    MODELS.put("MGCN", Mgcn::new);
     MODELS.put("COHESION", Cohesion::new);
+    MODELS.put("PGL", Pgl::new);
+    MODELS.put("IDFREE", Idfree::new);
+    MODELS.put("LGMRec", Lgmrec::new);
+    MODELS.put("USERec", Userec::new);
   }
 
   private ModelRegistry() {}
