@@ -63,7 +63,7 @@ class TsneCommandTest {
     Path csv = dir.resolve("bad.csv");
     CliTest.Result noRun = CliTest.run("tsne", "--run", dir.resolve("nope").toString(), "--out", csv.toString());
     assertThat(noRun.code()).isEqualTo(2);
-    assertThat(noRun.err().strip()).contains("not a userec run folder").doesNotContain("Exception").doesNotContain("\n");
+    assertThat(noRun.err().strip()).contains("no such run folder").doesNotContain("Exception").doesNotContain("\n");
     CliTest.Result few = CliTest.run("tsne", "--run", run.toString(), "--users", "2", "--out", csv.toString());
     assertThat(few.code()).isEqualTo(2);
     assertThat(few.err().strip()).isEqualTo("error: --users must be >= 3, got 2");

@@ -9,6 +9,7 @@ import java.util.function.Function;
 import org.userec.BadInputException;
 import org.userec.config.Config;
 import org.userec.data.Dataset;
+import org.userec.train.RunLock;
 
 /**
  * The paper's ablation study (USERec §4.3, figure 2): USERec in full and six variants, each a config switch,
@@ -94,6 +95,12 @@ public final class Ablation {
    * more for w/o MLLM's).
    */
   public static Result run(Config base, Function<Config, Dataset> loader, Plan plan, Path dir, Progress progress) {
+    try (RunLock lock = RunLock.acquire(dir)) { // one process per ablation folder
+      return runLocked(base, loader, plan, dir, progress);
+    }
+  }
+
+  private static Result runLocked(Config base, Function<Config, Dataset> loader, Plan plan, Path dir, Progress progress) {
     List<Variant> variants = plan.effective();
     Dataset shared = loader.apply(base);
     Dataset plain = null;

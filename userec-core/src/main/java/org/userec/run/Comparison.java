@@ -17,6 +17,7 @@ import org.userec.config.Yaml;
 import org.userec.data.Dataset;
 import org.userec.data.DatasetSpec;
 import org.userec.eval.Evaluator;
+import org.userec.train.RunLock;
 
 /**
  * A paper's main table: several models on one dataset, each trained over its own grid (its yaml's {@code
@@ -82,6 +83,13 @@ public final class Comparison {
    * file fails at once rather than after hours of baselines.
    */
   public static Result run(
+      Plan plan, Function<Config, DatasetSpec> specOf, Function<DatasetSpec, Dataset> load, Path dir, Progress progress) {
+    try (RunLock lock = RunLock.acquire(dir)) { // one process per comparison folder
+      return runLocked(plan, specOf, load, dir, progress);
+    }
+  }
+
+  private static Result runLocked(
       Plan plan, Function<Config, DatasetSpec> specOf, Function<DatasetSpec, Dataset> load, Path dir, Progress progress) {
     List<DatasetSpec> specs = new ArrayList<>();
     for (Entry e : plan.entries()) {

@@ -25,6 +25,7 @@ import org.userec.data.synth.SyntheticSpec;
 import org.userec.eval.Evaluator;
 import org.userec.model.ModelRegistry;
 import org.userec.train.EpochRecord;
+import org.userec.train.RunLock;
 import org.userec.train.TrainListener;
 import org.userec.train.TrainerState;
 
@@ -175,6 +176,14 @@ class ComparisonTest {
     assertThat(resumed.epochs).containsEntry("LightGCN/2", 1); // epoch 0 was checkpointed before the crash
     assertThat(r.rows().get(1).perSeed().get(1).values()).isEqualTo(clean.rows().get(1).perSeed().get(1).values());
     assertThat(Files.readString(run.resolve("compare.json"))).contains("\"complete\": true");
+  }
+
+  @Test
+  void aSecondProcessOnTheSameFolderIsRefused(@TempDir Path dir) {
+    try (RunLock held = RunLock.acquire(dir)) {
+      assertThatThrownBy(() -> run(plan(), dir, new Recorder()))
+          .isInstanceOf(BadInputException.class).hasMessageContaining("in use by another userec process");
+    }
   }
 
   @Test
