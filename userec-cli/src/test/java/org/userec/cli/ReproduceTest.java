@@ -59,7 +59,18 @@ class ReproduceTest {
       assertThat(md).contains("| " + v + " |");
     }
     assertThat(md).contains("Command: `userec reproduce -d ")
-        .contains("| with pruning | 0.1 |", "| without pruning | 1.0 |").doesNotContain("Figure 5: t-SNE").contains("no tsne/*.tsv");
+        .contains("| with pruning | 0.1 |", "| without pruning | 1.0 |")
+        .contains("## Figure 5: t-SNE", "figures/fig5-tsne-with-pe.svg", "figures/fig5-tsne-without-pe.svg");
+    for (String panel : List.of("with-pe", "without-pe")) { // the ablation's USERec and w/o Pos users, mapped to 2-d
+      List<String> points = Files.readAllLines(dir.resolve("tsne/" + panel + ".tsv"));
+      assertThat(points.get(0)).isEqualTo("x\ty");
+      assertThat(points).hasSizeGreaterThan(10);
+      for (String line : points.subList(1, points.size())) {
+        for (String v : line.split("\t")) {
+          assertThat(Double.parseDouble(v)).isFinite();
+        }
+      }
+    }
     for (String t : TABLES) {
       List<String> lines = Files.readAllLines(dir.resolve("tables/" + t + ".csv"));
       assertThat(lines).as(t).hasSizeGreaterThan(1);
@@ -77,18 +88,18 @@ class ReproduceTest {
       var doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(dir.resolve("figures/" + f + ".svg").toFile());
       assertThat(doc.getDocumentElement().getTagName()).isEqualTo("svg");
     }
-    assertSelfContained(html, FIGURES.size());
+    assertSelfContained(html, FIGURES.size() + 2);
 
-    // Figure 5's hook: points in tsne/ add the section; the rerun trains nothing
-    Files.createDirectories(dir.resolve("tsne"));
-    Files.writeString(dir.resolve("tsne/with-pe.tsv"), "x\ty\n0.5\t1.5\n-2\t3\n1\t-1\n");
+    // the rerun trains nothing and keeps the t-SNE panels it made
+    String panel = Files.readString(dir.resolve("tsne/with-pe.tsv"));
     Result again = run(args);
     assertThat(again.code).as(again.err).isZero();
     List<String> progress = again.out.lines().filter(l -> l.startsWith("[")).toList();
     assertThat(progress).hasSize(2 * (org.userec.model.ModelRegistry.names().size() + 1) + 12 + 6 + 4 + 2).allMatch(l -> l.contains(": done earlier: best epoch"));
+    assertThat(Files.readString(dir.resolve("tsne/with-pe.tsv"))).isEqualTo(panel);
     assertThat(Files.readString(dir.resolve("report.md"))).contains("## Figure 5: t-SNE", "figures/fig5-tsne-with-pe.svg");
     assertThat(ImageIO.read(dir.resolve("figures/fig5-tsne-with-pe.png").toFile())).isNotNull();
-    assertSelfContained(Files.readString(dir.resolve("report.html")), FIGURES.size() + 1);
+    assertSelfContained(Files.readString(dir.resolve("report.html")), FIGURES.size() + 2);
   }
 
   /** No external reference: no src/href/link/import/url(), and "http" only in the SVG namespace. */

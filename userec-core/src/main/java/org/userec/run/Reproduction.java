@@ -161,6 +161,9 @@ public final class Reproduction {
             new Ablation.Plan(List.of(Ablation.Variant.values()), plan.seeds(), plan.imageFeature()),
             dir.resolve("ablation"),
             (v, seed, i, n) -> progress.start("Figure 2", v.label + ", seed " + seed, i, n));
+    // Figure 5: the users' final embeddings with and without the positional encoding (the ablation's runs)
+    boolean quick = plan.budget() == Budget.QUICK;
+    UserMaps.write(ablation, ds, dir, quick ? 60 : 3000, quick ? 250 : 1000, plan.seeds().get(0));
 
     SeedTable.Row userecRow = table.rows().stream().filter(r -> r.label().equals(MODEL)).findFirst().orElseThrow();
     Map<Long, Config> chosen = new LinkedHashMap<>();
