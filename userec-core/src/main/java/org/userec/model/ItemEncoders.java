@@ -95,31 +95,7 @@ public final class ItemEncoders {
 
   /** Column means and 1/σ as {@link Modalities.Projection#standardized} computes them. */
   static double[][] meanAndInverseStd(FeatureTable f) {
-    int n = f.rows();
-    int d = f.cols();
-    float[] x = f.data();
-    double[] mean = new double[d];
-    double[] sq = new double[d];
-    for (int r = 0; r < n; r++) {
-      for (int c = 0; c < d; c++) {
-        mean[c] += x[r * d + c];
-      }
-    }
-    for (int c = 0; c < d; c++) {
-      mean[c] /= Math.max(n, 1);
-    }
-    for (int r = 0; r < n; r++) {
-      for (int c = 0; c < d; c++) {
-        double v = x[r * d + c] - mean[c];
-        sq[c] += v * v;
-      }
-    }
-    double[] inv = new double[d];
-    for (int c = 0; c < d; c++) {
-      double sd = Math.sqrt(sq[c] / Math.max(n, 1));
-      inv[c] = sd > 1e-12 ? 1 / sd : 1;
-    }
-    return new double[][] {mean, inv};
+    return Modalities.Projection.meanAndInverseStd(f);
   }
 
   private static Param param(Recommender m, String name) {

@@ -186,7 +186,8 @@ public final class Modalities {
       this.bias = uniform(new Param("proj_" + f.name() + "_b", 1, out), bound, rng);
     }
 
-    static FeatureTable standardized(FeatureTable f) {
+    /** Column means and 1/σ (1 for a constant column) of a feature table: what {@link #standardized} applies. */
+    static double[][] meanAndInverseStd(FeatureTable f) {
       int n = f.rows();
       int d = f.cols();
       float[] x = f.data();
@@ -211,6 +212,16 @@ public final class Modalities {
         double sd = Math.sqrt(sq[c] / Math.max(n, 1));
         inv[c] = sd > 1e-12 ? 1 / sd : 1;
       }
+      return new double[][] {mean, inv};
+    }
+
+    static FeatureTable standardized(FeatureTable f) {
+      int n = f.rows();
+      int d = f.cols();
+      float[] x = f.data();
+      double[][] stats = meanAndInverseStd(f);
+      double[] mean = stats[0];
+      double[] inv = stats[1];
       float[] y = new float[x.length];
       for (int r = 0; r < n; r++) {
         for (int c = 0; c < d; c++) {
